@@ -1,0 +1,64 @@
+package dev.keepalive.autoconfigure;
+
+import java.util.List;
+
+import dev.keepalive.transport.KeepAliveTransport;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.boot.util.LambdaSafe;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} that puts every {@code RestClient} and
+ * {@code RestTemplate} built from Spring Boot's auto-configured builders on one shared
+ * {@link KeepAliveTransport}.
+ * <p>
+ * Boot's builders take their request factories from the {@link ClientHttpRequestFactoryBuilder} bean, which
+ * Boot defines only when there is none; this configuration therefore runs before Boot's HTTP client and
+ * REST client auto-configurations. A user-defined {@code ClientHttpRequestFactoryBuilder} still wins, and
+ * {@code keepalive.enabled=false} turns everything off.
+ */
+@AutoConfiguration(before = ImperativeHttpClientAutoConfiguration.class,
+        beforeName = { "org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration",
+                "org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration" })
+@ConditionalOnClass({ KeepAliveTransport.class, ClientHttpRequestFactoryBuilder.class })
+@ConditionalOnBooleanProperty(name = "keepalive.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(KeepAliveProperties.class)
+public final class KeepAliveAutoConfiguration {
+
+    KeepAliveAutoConfiguration() {
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    KeepAliveTransport keepAliveTransport(KeepAliveProperties properties) {
+        return KeepAliveTransport.create(KeepAliveSettingsMapper.map(properties));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ClientHttpRequestFactoryBuilder<?> clientHttpRequestFactoryBuilder(KeepAliveTransport keepAliveTransport,
+            ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers) {
+        return customize(new KeepAliveClientHttpRequestFactoryBuilder(keepAliveTransport),
+                customizers.orderedStream().toList());
+    }
+
+    @SuppressWarnings("unchecked")
+    private ClientHttpRequestFactoryBuilder<?> customize(ClientHttpRequestFactoryBuilder<?> builder,
+            List<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers) {
+        ClientHttpRequestFactoryBuilder<?>[] result = { builder };
+        LambdaSafe.callbacks(ClientHttpRequestFactoryBuilderCustomizer.class, customizers, result[0])
+            .invoke((customizer) -> result[0] = customizer.customize(result[0]));
+        return result[0];
+    }
+
+}

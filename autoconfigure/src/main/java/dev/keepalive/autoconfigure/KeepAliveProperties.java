@@ -1,0 +1,359 @@
+package dev.keepalive.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.keepalive.transport.StackCapture;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties of the keepalive transport, bound from {@code keepalive.*}. The names and
+ * defaults follow Go's {@code net/http.Transport}, with defaults tuned for a server-side application.
+ * Invalid values (negative caps or durations, a per-host idle cap above that host's total cap) fail
+ * start-up with a message that names the property.
+ */
+@ConfigurationProperties("keepalive")
+public class KeepAliveProperties {
+
+    /**
+     * Whether the keepalive transport backs the RestClient.Builder and RestTemplateBuilder that Spring Boot
+     * auto-configures. When off, the starter configures nothing.
+     */
+    private boolean enabled = true;
+
+    /**
+     * Idle connections kept across all hosts. Over it, the least recently used idle connection of any host
+     * is closed.
+     */
+    private int maxIdleConns = 256;
+
+    /**
+     * Idle connections kept per host. A connection released over the cap is closed.
+     */
+    private int maxIdleConnsPerHost = 32;
+
+    /**
+     * Connections per host, counting active, idle and connecting ones. 0 means no cap. At the cap, callers
+     * wait in FIFO order for up to the acquire timeout.
+     */
+    private int maxConnsPerHost = 0;
+
+    /**
+     * Longest wait for a connection at the per-host cap before the call fails with a diagnostic naming the
+     * open bodies that hold the connections.
+     */
+    private Duration acquireTimeout = Duration.ofSeconds(10);
+
+    /**
+     * Idle connections are closed after this long, or earlier when the server announced a shorter
+     * "Keep-Alive: timeout".
+     */
+    private Duration idleConnTimeout = Duration.ofSeconds(90);
+
+    /**
+     * Connections older than this are not reused. 0 means no limit.
+     */
+    private Duration maxConnLifetime = Duration.ZERO;
+
+    /**
+     * TCP connect timeout. "spring.http.clients.connect-timeout" wins when set.
+     */
+    private Duration connectTimeout = Duration.ofSeconds(10);
+
+    /**
+     * TLS handshake timeout.
+     */
+    private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
+
+    /**
+     * Wait for the response headers after the request is written. 0 means no limit.
+     */
+    private Duration responseHeaderTimeout = Duration.ZERO;
+
+    /**
+     * Socket read timeout. 0 means no limit. "spring.http.clients.read-timeout" wins when set.
+     */
+    private Duration readTimeout = Duration.ZERO;
+
+    /**
+     * Whether every connection carries a single request and is then closed.
+     */
+    private boolean disableKeepAlives = false;
+
+    /**
+     * An idle connection that has been idle at least this long is checked for staleness before it is reused.
+     */
+    private Duration validateAfterInactivity = Duration.ofSeconds(2);
+
+    /**
+     * How a response body closed before its end is finished.
+     */
+    private final Drain drain = new Drain();
+
+    /**
+     * How response bodies that are never read or closed are found and reclaimed.
+     */
+    private final LeakDetection leakDetection = new LeakDetection();
+
+    /**
+     * Per-host overrides of the two per-host caps, keyed by "host:port". In YAML and properties files write
+     * the key in brackets, for example "keepalive.hosts[api.example.com:443].max-conns=16".
+     */
+    private Map<String, Host> hosts = new LinkedHashMap<>();
+
+    public boolean isEnabled() {
+        return this.enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public int getMaxIdleConns() {
+        return this.maxIdleConns;
+    }
+
+    public void setMaxIdleConns(int maxIdleConns) {
+        this.maxIdleConns = maxIdleConns;
+    }
+
+    public int getMaxIdleConnsPerHost() {
+        return this.maxIdleConnsPerHost;
+    }
+
+    public void setMaxIdleConnsPerHost(int maxIdleConnsPerHost) {
+        this.maxIdleConnsPerHost = maxIdleConnsPerHost;
+    }
+
+    public int getMaxConnsPerHost() {
+        return this.maxConnsPerHost;
+    }
+
+    public void setMaxConnsPerHost(int maxConnsPerHost) {
+        this.maxConnsPerHost = maxConnsPerHost;
+    }
+
+    public Duration getAcquireTimeout() {
+        return this.acquireTimeout;
+    }
+
+    public void setAcquireTimeout(Duration acquireTimeout) {
+        this.acquireTimeout = acquireTimeout;
+    }
+
+    public Duration getIdleConnTimeout() {
+        return this.idleConnTimeout;
+    }
+
+    public void setIdleConnTimeout(Duration idleConnTimeout) {
+        this.idleConnTimeout = idleConnTimeout;
+    }
+
+    public Duration getMaxConnLifetime() {
+        return this.maxConnLifetime;
+    }
+
+    public void setMaxConnLifetime(Duration maxConnLifetime) {
+        this.maxConnLifetime = maxConnLifetime;
+    }
+
+    public Duration getConnectTimeout() {
+        return this.connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public Duration getTlsHandshakeTimeout() {
+        return this.tlsHandshakeTimeout;
+    }
+
+    public void setTlsHandshakeTimeout(Duration tlsHandshakeTimeout) {
+        this.tlsHandshakeTimeout = tlsHandshakeTimeout;
+    }
+
+    public Duration getResponseHeaderTimeout() {
+        return this.responseHeaderTimeout;
+    }
+
+    public void setResponseHeaderTimeout(Duration responseHeaderTimeout) {
+        this.responseHeaderTimeout = responseHeaderTimeout;
+    }
+
+    public Duration getReadTimeout() {
+        return this.readTimeout;
+    }
+
+    public void setReadTimeout(Duration readTimeout) {
+        this.readTimeout = readTimeout;
+    }
+
+    public boolean isDisableKeepAlives() {
+        return this.disableKeepAlives;
+    }
+
+    public void setDisableKeepAlives(boolean disableKeepAlives) {
+        this.disableKeepAlives = disableKeepAlives;
+    }
+
+    public Duration getValidateAfterInactivity() {
+        return this.validateAfterInactivity;
+    }
+
+    public void setValidateAfterInactivity(Duration validateAfterInactivity) {
+        this.validateAfterInactivity = validateAfterInactivity;
+    }
+
+    public Drain getDrain() {
+        return this.drain;
+    }
+
+    public LeakDetection getLeakDetection() {
+        return this.leakDetection;
+    }
+
+    public Map<String, Host> getHosts() {
+        return this.hosts;
+    }
+
+    public void setHosts(Map<String, Host> hosts) {
+        this.hosts = hosts;
+    }
+
+    /**
+     * What happens to the rest of a response body that the application closes before its end.
+     */
+    public static class Drain {
+
+        /**
+         * Most bytes read to save the connection when a body is closed before its end. When more remain, or
+         * the length is unknown and the end does not come within this many bytes, the connection is closed.
+         */
+        private DataSize maxBytes = DataSize.ofKilobytes(256);
+
+        /**
+         * Longest time spent reading the rest of a body closed before its end; when it runs out the connection
+         * is closed instead.
+         */
+        private Duration timeout = Duration.ofMillis(100);
+
+        public DataSize getMaxBytes() {
+            return this.maxBytes;
+        }
+
+        public void setMaxBytes(DataSize maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        public Duration getTimeout() {
+            return this.timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+    }
+
+    /**
+     * Detection of response bodies that are neither read nor closed.
+     */
+    public static class LeakDetection {
+
+        /**
+         * An open body with no read for this long is a leak suspect, logged once at WARN. 0 turns suspects
+         * off.
+         */
+        private Duration threshold = Duration.ofSeconds(30);
+
+        /**
+         * When the stack that opened a body is recorded: "never", "sampled" (one body in sample-rate, and
+         * every body opened from a call site that already leaked) or "always".
+         */
+        private StackCapture captureStack = StackCapture.SAMPLED;
+
+        /**
+         * With capture-stack "sampled", one body in this many records its opening stack.
+         */
+        private int sampleRate = 64;
+
+        /**
+         * Whether a body dropped unclosed by the application has its connection closed and its pool slot
+         * freed. Leaks are reported either way.
+         */
+        private boolean reclaim = true;
+
+        public Duration getThreshold() {
+            return this.threshold;
+        }
+
+        public void setThreshold(Duration threshold) {
+            this.threshold = threshold;
+        }
+
+        public StackCapture getCaptureStack() {
+            return this.captureStack;
+        }
+
+        public void setCaptureStack(StackCapture captureStack) {
+            this.captureStack = captureStack;
+        }
+
+        public int getSampleRate() {
+            return this.sampleRate;
+        }
+
+        public void setSampleRate(int sampleRate) {
+            this.sampleRate = sampleRate;
+        }
+
+        public boolean isReclaim() {
+            return this.reclaim;
+        }
+
+        public void setReclaim(boolean reclaim) {
+            this.reclaim = reclaim;
+        }
+
+    }
+
+    /**
+     * Overrides of the per-host caps for one host; an unset value keeps the global one.
+     */
+    public static class Host {
+
+        /**
+         * Connections to this host, active, idle and connecting. 0 means no cap. Overrides
+         * "keepalive.max-conns-per-host".
+         */
+        private Integer maxConns;
+
+        /**
+         * Idle connections kept for this host. Overrides "keepalive.max-idle-conns-per-host"; must not exceed
+         * the host's total cap.
+         */
+        private Integer maxIdleConns;
+
+        public Integer getMaxConns() {
+            return this.maxConns;
+        }
+
+        public void setMaxConns(Integer maxConns) {
+            this.maxConns = maxConns;
+        }
+
+        public Integer getMaxIdleConns() {
+            return this.maxIdleConns;
+        }
+
+        public void setMaxIdleConns(Integer maxIdleConns) {
+            this.maxIdleConns = maxIdleConns;
+        }
+
+    }
+
+}

@@ -1,0 +1,114 @@
+package dev.keepalive.autoconfigure.actuate;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.keepalive.transport.CloseReason;
+import dev.keepalive.transport.ConnectionSnapshot;
+import dev.keepalive.transport.KeepAliveTransport;
+import dev.keepalive.transport.PoolSnapshot;
+import dev.keepalive.transport.RouteSnapshot;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * {@link Endpoint @Endpoint} {@code httppools}: the keepalive connection pool, totals and one entry per
+ * route with its live connections. {@code httppools/{route}} shows one route; the route is
+ * {@code scheme://host:port}, URL-encoded in the path, or for servers that refuse encoded slashes in a path
+ * (Tomcat does by default) {@code scheme:host:port} or just {@code host:port}.
+ */
+@Endpoint(id = "httppools")
+public class HttpPoolsEndpoint {
+
+    private final KeepAliveTransport transport;
+
+    /**
+     * Creates the endpoint.
+     * @param transport the transport to report on
+     */
+    public HttpPoolsEndpoint(KeepAliveTransport transport) {
+        this.transport = transport;
+    }
+
+    /**
+     * The whole pool.
+     * @return {@code totals} and {@code pools}
+     */
+    @ReadOperation
+    public Map<String, Object> pools() {
+        PoolSnapshot pool = this.transport.pool();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("totals", totals(pool));
+        result.put("pools", pool.routes().stream().map(HttpPoolsEndpoint::route).toList());
+        return result;
+    }
+
+    /**
+     * One route's pool.
+     * @param route {@code scheme://host:port}, {@code scheme:host:port} or {@code host:port}
+     * @return the route's entry, or {@code null} (404) when the transport has not talked to it
+     */
+    @ReadOperation
+    public Map<String, Object> pool(@Selector String route) {
+        return find(this.transport.pool().routes(), route).map(HttpPoolsEndpoint::route).orElse(null);
+    }
+
+    static Optional<RouteSnapshot> find(List<RouteSnapshot> routes, String selector) {
+        Optional<RouteSnapshot> exact = routes.stream()
+            .filter((r) -> r.route().equalsIgnoreCase(selector) || r.route().replace("://", ":").equalsIgnoreCase(selector))
+            .findFirst();
+        if (exact.isPresent()) {
+            return exact;
+        }
+        return routes.stream().filter((r) -> hostPort(r.route()).equalsIgnoreCase(selector)).findFirst();
+    }
+
+    private static String hostPort(String route) {
+        int separator = route.indexOf("://");
+        return (separator >= 0) ? route.substring(separator + 3) : route;
+    }
+
+    static Map<String, Object> totals(PoolSnapshot pool) {
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("active", pool.active());
+        totals.put("idle", pool.idle());
+        totals.put("waiting", pool.waiting());
+        totals.put("opened", pool.opened());
+        totals.put("closed", pool.closed());
+        totals.put("reused", pool.reused());
+        Map<String, Object> closedBy = new LinkedHashMap<>();
+        for (CloseReason reason : CloseReason.values()) {
+            closedBy.put(reason.key(), pool.closedBy().getOrDefault(reason, 0L));
+        }
+        totals.put("closedBy", closedBy);
+        return totals;
+    }
+
+    private static Map<String, Object> route(RouteSnapshot route) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("route", route.route());
+        result.put("active", route.active());
+        result.put("idle", route.idle());
+        result.put("waiting", route.waiting());
+        result.put("maxConns", route.maxConns());
+        result.put("maxIdleConns", route.maxIdleConns());
+        result.put("connections", route.connections().stream().map(HttpPoolsEndpoint::connection).toList());
+        return result;
+    }
+
+    private static Map<String, Object> connection(ConnectionSnapshot connection) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("id", connection.id());
+        result.put("state", connection.state());
+        result.put("localPort", connection.localPort());
+        result.put("ageMillis", connection.ageMillis());
+        result.put("idleMillis", connection.idleMillis());
+        result.put("requests", connection.requests());
+        return result;
+    }
+
+}

@@ -1,0 +1,198 @@
+package dev.keepalive.autoconfigure.metrics;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToDoubleFunction;
+
+import dev.keepalive.transport.AcquireOutcome;
+import dev.keepalive.transport.BodiesSnapshot;
+import dev.keepalive.transport.CloseReason;
+import dev.keepalive.transport.KeepAliveTransport;
+import dev.keepalive.transport.PoolSnapshot;
+import dev.keepalive.transport.RouteSnapshot;
+import dev.keepalive.transport.TransportListener;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * {@link MeterBinder} for a {@link KeepAliveTransport}: connections per route and state, waiting callers,
+ * caps, connections opened, closed (by reason) and reused, how long callers waited for a connection, and
+ * response bodies open, suspected of leaking and closed (by outcome).
+ * <p>
+ * Gauges and counters read the transport's snapshots, cached for a few hundred milliseconds so that one
+ * scrape takes one snapshot. The per-route meters are registered for the routes present when the binder is
+ * bound, and for any later route at its first connection acquire, so routes that the application talks to
+ * later get meters too.
+ */
+public class KeepAliveMetrics implements MeterBinder {
+
+    private final KeepAliveTransport transport;
+
+    private final SnapshotCache snapshots;
+
+    private final List<Binding> bindings = new CopyOnWriteArrayList<>();
+
+    private final AtomicBoolean listening = new AtomicBoolean();
+
+    /**
+     * Creates the binder.
+     * @param transport the transport to report on
+     */
+    public KeepAliveMetrics(KeepAliveTransport transport) {
+        this.transport = transport;
+        this.snapshots = new SnapshotCache(transport, System::nanoTime);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Binding binding = new Binding(registry);
+        this.bindings.add(binding);
+        binding.registerGlobalMeters();
+        if (this.listening.compareAndSet(false, true)) {
+            this.transport.addListener(new AcquireTimerListener());
+        }
+        registerRoutes(this.transport.pool());
+    }
+
+    private void registerRoutes(PoolSnapshot pool) {
+        for (RouteSnapshot route : pool.routes()) {
+            for (Binding binding : this.bindings) {
+                binding.registerRoute(route.route(), route.maxConns());
+            }
+        }
+    }
+
+    private Optional<RouteSnapshot> route(String route) {
+        return this.snapshots.pool().route(route);
+    }
+
+    private double routeValue(String route, ToDoubleFunction<RouteSnapshot> value) {
+        return route(route).map(value::applyAsDouble).orElse(Double.NaN);
+    }
+
+    /** Feeds {@code keepalive.connections.acquire} from the transport's acquire events. */
+    private final class AcquireTimerListener implements TransportListener {
+
+        @Override
+        public void connectionAcquired(String route, AcquireOutcome outcome, long nanos) {
+            for (Binding binding : KeepAliveMetrics.this.bindings) {
+                binding.acquireTimer(route, outcome).record(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+    }
+
+    /** The meters of one registry. */
+    private final class Binding {
+
+        private final MeterRegistry registry;
+
+        private final Set<String> routes = ConcurrentHashMap.newKeySet();
+
+        private final Map<String, Timer> acquireTimers = new ConcurrentHashMap<>();
+
+        Binding(MeterRegistry registry) {
+            this.registry = registry;
+        }
+
+        void registerGlobalMeters() {
+            SnapshotCache cache = KeepAliveMetrics.this.snapshots;
+            Gauge.builder("keepalive.bodies.open", cache, (c) -> c.bodies().open())
+                .description("Response bodies not yet read to the end or closed")
+                .register(this.registry);
+            Gauge.builder("keepalive.bodies.leak.suspects", cache, (c) -> c.bodies().leakSuspects())
+                .description("Open response bodies with no read for the leak-detection threshold")
+                .register(this.registry);
+            bodiesClosed(cache, "eof", BodiesSnapshot::eof);
+            bodiesClosed(cache, "early-drained", BodiesSnapshot::earlyCloseDrained);
+            bodiesClosed(cache, "early-discarded", BodiesSnapshot::earlyCloseDiscarded);
+            bodiesClosed(cache, "eof-not-closed", BodiesSnapshot::eofNotClosed);
+            bodiesClosed(cache, "leaked", BodiesSnapshot::leaked);
+        }
+
+        private void bodiesClosed(SnapshotCache cache, String outcome, ToDoubleFunction<BodiesSnapshot> count) {
+            FunctionCounter.builder("keepalive.bodies.closed", cache, (c) -> count.applyAsDouble(c.bodies()))
+                .description("Response bodies finished, by outcome")
+                .tag("outcome", outcome)
+                .register(this.registry);
+        }
+
+        void registerRoute(String route, int maxConns) {
+            if (!this.routes.add(route)) {
+                return;
+            }
+            KeepAliveMetrics metrics = KeepAliveMetrics.this;
+            Tags tags = Tags.of("route", route);
+            Gauge.builder("keepalive.connections", metrics, (m) -> m.routeValue(route, RouteSnapshot::active))
+                .description("Pooled connections by state")
+                .tags(tags)
+                .tag("state", "active")
+                .register(this.registry);
+            Gauge.builder("keepalive.connections", metrics, (m) -> m.routeValue(route, RouteSnapshot::idle))
+                .description("Pooled connections by state")
+                .tags(tags)
+                .tag("state", "idle")
+                .register(this.registry);
+            Gauge.builder("keepalive.connections.waiting", metrics, (m) -> m.routeValue(route, RouteSnapshot::waiting))
+                .description("Callers waiting for a connection at the per-host cap")
+                .tags(tags)
+                .register(this.registry);
+            if (maxConns > 0) {
+                Gauge.builder("keepalive.connections.max", metrics, (m) -> m.routeValue(route, RouteSnapshot::maxConns))
+                    .description("The per-host connection cap")
+                    .tags(tags)
+                    .register(this.registry);
+            }
+            FunctionCounter.builder("keepalive.connections.opened", metrics,
+                    (m) -> m.routeValue(route, RouteSnapshot::opened))
+                .description("Connections opened")
+                .tags(tags)
+                .register(this.registry);
+            for (CloseReason reason : CloseReason.values()) {
+                FunctionCounter.builder("keepalive.connections.closed", metrics,
+                        (m) -> m.routeValue(route, (r) -> r.closedBy().getOrDefault(reason, 0L)))
+                    .description("Connections closed, by reason")
+                    .tags(tags)
+                    .tag("reason", reason.key())
+                    .register(this.registry);
+            }
+            FunctionCounter.builder("keepalive.connections.reused", metrics,
+                    (m) -> m.routeValue(route, RouteSnapshot::reused))
+                .description("Exchanges carried by an already used connection")
+                .tags(tags)
+                .register(this.registry);
+        }
+
+        Timer acquireTimer(String route, AcquireOutcome outcome) {
+            Timer timer = this.acquireTimers.get(route + ' ' + outcome.key());
+            if (timer != null) {
+                return timer;
+            }
+            if (!this.routes.contains(route)) {
+                // First event of a new route: its pool entry exists now, so its cap can be read.
+                int maxConns = KeepAliveMetrics.this.transport.pool()
+                    .route(route)
+                    .map(RouteSnapshot::maxConns)
+                    .orElse(0);
+                registerRoute(route, maxConns);
+            }
+            return this.acquireTimers.computeIfAbsent(route + ' ' + outcome.key(),
+                    (key) -> Timer.builder("keepalive.connections.acquire")
+                        .description("Time callers spent getting a connection from the pool, by outcome")
+                        .tags("route", route, "outcome", outcome.key())
+                        .register(this.registry));
+        }
+
+    }
+
+}
