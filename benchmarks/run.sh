@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# keepalive benchmarks (design section 8, issue 7).
+#
+# Installs nginx and wrk from Debian packages when missing, starts nginx on 127.0.0.1 on a free port (one
+# worker, keep-alive for ever, no access log, stub_status on), builds and runs the Java harness, which
+# drives every client and wrk -t1 in alternating rounds, and stops nginx by its own pid on exit.
+#
+#   bash benchmarks/run.sh              full run: 3 rounds, 2 s warm-up + 7 s windows (about 15 minutes)
+#   bash benchmarks/run.sh --quick      CI run: 1 round, 0.5 s + 1 s windows (under a minute)
+#
+# Options of this script: --quick, --skip-build (use the jar and target/lib already built). Any other
+# argument goes to the harness (--rounds N, --window S, --warm-up S, --clients a,b, --out DIR).
+# Results: benchmarks/results/ (full) or benchmarks/results/quick/ (quick): summary.txt, summary.csv,
+# rounds.csv, throughput.svg, cpu-per-request.svg, leak-tracking.svg.
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+
+quick=false
+build=true
+harness_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=true; harness_args+=("$arg") ;;
+    --skip-build) build=false ;;
+    *) harness_args+=("$arg") ;;
+  esac
+done
+
+log() { printf '[run.sh] %s\n' "$*" >&2; }
+
+find_nginx() { command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true; }
+
+# --- tools ---------------------------------------------------------------------------------------------
+if [ -z "$(find_nginx)" ] || ! command -v wrk >/dev/null 2>&1; then
+  log "installing nginx and wrk from Debian packages"
+  sudo_cmd=()
+  if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nginx-light wrk \
+    || DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nginx wrk
+fi
+NGINX="$(find_nginx)"
+WRK="$(command -v wrk)"
+[ -n "$NGINX" ] || { log "nginx not found after install"; exit 1; }
+
+# --- harness -------------------------------------------------------------------------------------------
+if $build; then
+  log "building the harness (mvn -pl benchmarks -am package)"
+  mvn -B -q -f "$ROOT/pom.xml" -pl benchmarks -am package -DskipTests
+fi
+JAR="$(ls "$BENCH_DIR"/target/keepalive-benchmarks-*.jar 2>/dev/null | head -n 1 || true)"
+[ -n "$JAR" ] && [ -d "$BENCH_DIR/target/lib" ] || { log "harness not built: run without --skip-build"; exit 1; }
+
+# --- server --------------------------------------------------------------------------------------------
+WORK="$(mktemp -d /tmp/keepalive-bench.XXXXXX)"
+chmod 755 "$WORK"   # nginx's worker runs as an unprivileged user and must read the files
+NGINX_PID=""
+HARNESS_PID=""
+
+stop_pid() { # pid, name: TERM, wait up to 5 s, then KILL
+  local pid="$1" name="$2"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  log "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  stop_pid "$HARNESS_PID" "harness"
+  stop_pid "$NGINX_PID" "nginx"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$WORK/www" "$WORK/temp" "$WORK/logs"
+head -c 99 /dev/zero | tr '\0' 'k' > "$WORK/www/small.txt"; echo >> "$WORK/www/small.txt"   # 100 bytes
+head -c 65536 /dev/urandom > "$WORK/www/large.bin"
+chmod -R a+rX "$WORK/www"
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+PORT=""
+for _ in $(seq 1 20); do
+  candidate=$(( 20000 + RANDOM % 30000 ))
+  if ! port_in_use "$candidate"; then PORT="$candidate"; break; fi
+done
+[ -n "$PORT" ] || { log "no free port found"; exit 1; }
+
+user_line=""
+if [ "$(id -u)" = 0 ]; then user_line="user nobody nogroup;"; getent group nogroup >/dev/null || user_line="user nobody;"; fi
+cat > "$WORK/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+daemon off;
+master_process on;
+pid $WORK/nginx.pid;
+error_log $WORK/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000000;
+  keepalive_timeout 300s;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  open_file_cache max=16;
+  server_tokens off;
+  types { text/plain txt; application/octet-stream bin; }
+  default_type application/octet-stream;
+  client_body_temp_path $WORK/temp/client;
+  proxy_temp_path $WORK/temp/proxy;
+  fastcgi_temp_path $WORK/temp/fastcgi;
+  uwsgi_temp_path $WORK/temp/uwsgi;
+  scgi_temp_path $WORK/temp/scgi;
+  server {
+    listen 127.0.0.1:$PORT;
+    root $WORK/www;
+    location = /nginx_status { stub_status; }
+  }
+}
+EOF
+
+log "starting nginx on 127.0.0.1:$PORT ($WORK)"
+"$NGINX" -p "$WORK" -e "$WORK/logs/error.log" -c "$WORK/nginx.conf" &
+NGINX_PID=$!
+ready=false
+for _ in $(seq 1 50); do
+  kill -0 "$NGINX_PID" 2>/dev/null || break
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then ready=true; break; fi
+  sleep 0.1
+done
+$ready || { log "nginx did not start:"; cat "$WORK/logs/error.log" >&2 || true; exit 1; }
+
+# --- run -----------------------------------------------------------------------------------------------
+if $quick; then out="$BENCH_DIR/results/quick"; limit=300; else out="$BENCH_DIR/results"; limit=2400; fi
+log "running the harness (at most ${limit}s)"
+set +e
+timeout --signal=TERM --kill-after=10 "$limit" java -Xms1g -Xmx1g -XX:+UseG1GC \
+  -cp "$JAR:$BENCH_DIR/target/lib/*" dev.keepalive.benchmarks.BenchmarkMain \
+  --base-url "http://127.0.0.1:$PORT" --status-path /nginx_status --wrk "$WRK" --out "$out" \
+  ${harness_args[@]+"${harness_args[@]}"} &
+HARNESS_PID=$!
+wait "$HARNESS_PID"
+status=$?
+HARNESS_PID=""
+set -e
+exit "$status"

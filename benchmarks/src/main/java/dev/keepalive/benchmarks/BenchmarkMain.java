@@ -1,0 +1,124 @@
+package dev.keepalive.benchmarks;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs every contender against the local server in alternating rounds (round 1: every scenario through
+ * every contender, then round 2, ...), then prints the medians as a table and writes them, with every
+ * round, as CSV files and SVG charts. Exits with 1 when any window failed or had errors.
+ *
+ * <p>Started by {@code benchmarks/run.sh}, which also starts and stops the server.
+ */
+public final class BenchmarkMain {
+
+    /** The contender that the table's ratio columns divide by. */
+    static final String REFERENCE = "apache-tuned";
+
+    private BenchmarkMain() {
+    }
+
+    /** Entry point; see {@link BenchmarkOptions#USAGE}. */
+    public static void main(String[] args) throws Exception {
+        BenchmarkOptions options;
+        try {
+            options = BenchmarkOptions.parse(args);
+        }
+        catch (IllegalArgumentException ex) {
+            System.err.println(ex.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options) ? 0 : 1);
+    }
+
+    static boolean run(BenchmarkOptions options) throws IOException {
+        URI base = URI.create(options.baseUrl());
+        ServerConnections server = new ServerConnections(base.getHost(), base.getPort(), options.statusPath());
+        LoadDriver driver = new LoadDriver(new ProcessCpu(), new HeapAllocations(), server);
+        ContenderSet set = ContenderSet.create(options, driver, base, server);
+        List<Scenario> scenarios = options.quick() ? List.of(Scenario.small(16), Scenario.large(16))
+                : List.of(Scenario.small(1), Scenario.small(16), Scenario.small(64), Scenario.large(16));
+        Scenario trackingScenario = Scenario.small(16);
+
+        System.out.printf(Locale.ROOT, "keepalive benchmarks, %s mode, %d round(s), warm-up %s, window %s, JDK %s, %d CPUs%n",
+                options.quick() ? "quick" : "full", options.rounds(), options.timing().warmUp(),
+                options.timing().window(), Runtime.version(), Runtime.getRuntime().availableProcessors());
+        System.out.println(set.note());
+
+        List<Measurement> main = new ArrayList<>();
+        List<Measurement> tracking = new ArrayList<>();
+        boolean ok = true;
+        for (int round = 1; round <= options.rounds(); round++) {
+            for (Scenario scenario : scenarios) {
+                for (Contender c : set.main()) {
+                    ok &= measure(c, scenario, options.timing(), round, main);
+                }
+            }
+            for (Contender c : set.tracking()) {
+                ok &= measure(c, trackingScenario, options.timing(), round, tracking);
+            }
+        }
+
+        List<Summary> mainSummary = Summary.of(main);
+        List<Summary> trackingSummary = Summary.of(tracking);
+        String report = report(options, set, mainSummary, trackingSummary);
+        System.out.println();
+        System.out.print(report);
+
+        Path out = options.outDir();
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("summary.txt"), report);
+        List<Measurement> all = new ArrayList<>(main);
+        all.addAll(tracking);
+        List<Summary> allSummary = new ArrayList<>(mainSummary);
+        allSummary.addAll(trackingSummary);
+        CsvReport.writeRounds(out.resolve("rounds.csv"), all);
+        CsvReport.writeSummary(out.resolve("summary.csv"), allSummary);
+        Charts.write(out, mainSummary, trackingSummary);
+        System.out.println("results written to " + out.toAbsolutePath());
+        return ok;
+    }
+
+    private static boolean measure(Contender contender, Scenario scenario, Timing timing, int round,
+            List<Measurement> into) {
+        try {
+            Measurement m = contender.measure(scenario, timing, round);
+            into.add(m);
+            System.out.printf(Locale.ROOT, "round %d  %-10s %-26s %9.0f req/s %8.1f us cpu/req  p50 %6.0f us  p99 %7.0f us"
+                    + "  %6.1f conns/10k  %8.0f B/req  errors %d%n", round, scenario.name(), contender.name(),
+                    m.requestsPerSecond(), m.cpuMicrosPerRequest(), m.p50Micros(), m.p99Micros(),
+                    m.connectionsPer10k(), m.allocatedBytesPerRequest(), m.errors());
+            return m.errors() == 0 && m.requests() > 0;
+        }
+        catch (Exception ex) {
+            System.out.printf("round %d  %-10s %-26s FAILED: %s%n", round, scenario.name(), contender.name(), ex);
+            ex.printStackTrace(System.out);
+            return false;
+        }
+    }
+
+    private static String report(BenchmarkOptions options, ContenderSet set, List<Summary> main,
+            List<Summary> tracking) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "keepalive benchmarks - %s, %s mode, medians of %d round(s), "
+                + "windows of %s after %s warm-up, JDK %s, %d CPUs%n", Instant.now(), options.quick() ? "quick" : "full",
+                options.rounds(), options.timing().window(), options.timing().warmUp(), Runtime.version(),
+                Runtime.getRuntime().availableProcessors()));
+        out.append("x ref = ratio to ").append(REFERENCE).append(" in the same scenario; cpu = client process CPU "
+                + "(user+system, all threads); alloc = heap bytes allocated by the client JVM.").append('\n');
+        out.append(set.note()).append("\n\n");
+        out.append(new TextTable(REFERENCE).render(main));
+        if (!tracking.isEmpty()) {
+            out.append("\nLeak-tracking cost (keepalive, leak-detection.capture-stack), c16-100B:\n");
+            out.append(new TextTable("keepalive capture=never").render(tracking));
+        }
+        return out.toString();
+    }
+}
