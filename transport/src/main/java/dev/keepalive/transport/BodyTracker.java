@@ -1,0 +1,197 @@
+package dev.keepalive.transport;
+
+import java.lang.StackWalker.StackFrame;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows every response body from its headers until it is read to EOF, closed, or dropped. Counts each
+ * outcome, lists the open bodies, flags leak suspects (no read for the threshold) and finds leaks: a
+ * response that became unreachable with its body open has its connection taken back (when reclaim is
+ * on) without waiting for any request, because the {@link Housekeeper} drains the reference queue.
+ */
+final class BodyTracker {
+
+    private static final Logger log = LoggerFactory.getLogger(BodyTracker.class);
+
+    private final KeepAliveSettings settings;
+    private final ConnectionPool pool;
+    private final ReferenceQueue<Object> unreachable = new ReferenceQueue<>();
+    private final ConcurrentHashMap<Long, OpenBody> open = new ConcurrentHashMap<>();
+    /** Opening lines that have leaked before: their next bodies always record the stack. */
+    private final Set<Object> leakySites = ConcurrentHashMap.newKeySet();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final LongAdder opened = new LongAdder();
+    private final LongAdder[] finished = new LongAdder[BodyOutcome.values().length];
+    private final long thresholdNanos;
+    private volatile long lastLeakMillis;
+
+    BodyTracker(KeepAliveSettings settings, ConnectionPool pool) {
+        this.settings = settings;
+        this.pool = pool;
+        this.thresholdNanos = settings.leakThreshold().toNanos();
+        for (int i = 0; i < this.finished.length; i++) {
+            this.finished[i] = new LongAdder();
+        }
+    }
+
+    /** Starts following the body of {@code response}, which the application is about to receive. */
+    OpenBody open(Object response, String method, URI uri, Route route, long contentLength,
+            PooledConnection connection) {
+        long id = this.nextId.getAndIncrement();
+        StackFrame site = CallSite.openingFrame();
+        List<String> stack = shouldCaptureStack(id, site) ? CallSite.stack() : null;
+        OpenBody body = new OpenBody(id, method, uri, route, contentLength, site, stack, connection, System.nanoTime());
+        body.watch = new OpenBody.Unreachable(response, body, this.unreachable);
+        this.open.put(id, body);
+        this.opened.increment();
+        return body;
+    }
+
+    private boolean shouldCaptureStack(long id, StackFrame site) {
+        return switch (this.settings.captureStack()) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case SAMPLED -> id % this.settings.sampleRate() == 0
+                    || (!this.leakySites.isEmpty() && this.leakySites.contains(CallSite.key(site)));
+        };
+    }
+
+    /** The body was read to EOF; its connection has gone back. It stays listed until closed or dropped. */
+    void reachedEof(OpenBody body) {
+        body.advance(OpenBody.OPEN, OpenBody.AT_EOF);
+    }
+
+    /** The application finished the body with {@code outcome}; idempotent. */
+    void finish(OpenBody body, BodyOutcome outcome) {
+        if (body.advance(OpenBody.OPEN, OpenBody.DONE) || body.advance(OpenBody.AT_EOF, OpenBody.DONE)) {
+            retire(body, outcome);
+            if (body.suspect) {
+                log.info("Leak suspect body {} was closed after all ({}), {} ms after it was opened", body.id,
+                        outcome.key(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - body.openedNanos));
+            }
+        }
+    }
+
+    private void retire(OpenBody body, BodyOutcome outcome) {
+        this.open.remove(body.id);
+        body.watch.clear();
+        this.finished[outcome.ordinal()].increment();
+    }
+
+    /** Handles every response found unreachable since the last call; returns how many. */
+    int collectUnreachable(long waitMillis) throws InterruptedException {
+        int count = 0;
+        Reference<?> ref = waitMillis > 0 ? this.unreachable.remove(waitMillis) : this.unreachable.poll();
+        while (ref != null) {
+            onUnreachable(((OpenBody.Unreachable) ref).body);
+            count++;
+            ref = this.unreachable.poll();
+        }
+        return count;
+    }
+
+    private void onUnreachable(OpenBody body) {
+        if (body.advance(OpenBody.AT_EOF, OpenBody.DONE)) {
+            retire(body, BodyOutcome.EOF_NOT_CLOSED);
+            log.debug("Body {} was read to EOF but never closed; nothing leaked. Opened at {}", body.id,
+                    CallSite.describe(body.openedAt));
+        }
+        else if (body.advance(OpenBody.OPEN, OpenBody.DONE)) {
+            retire(body, BodyOutcome.LEAKED);
+            this.lastLeakMillis = System.currentTimeMillis();
+            Object site = CallSite.key(body.openedAt);
+            if (site != null) {
+                this.leakySites.add(site);
+            }
+            boolean reclaim = this.settings.reclaimLeaks();
+            if (reclaim) {
+                this.pool.release(body.connection, false, 0, CloseReason.LEAK_RECLAIMED);
+            }
+            log.error("Response body leaked: the application dropped {} without reading it to the end or closing it;"
+                    + " {}. Close every ClientHttpResponse (try-with-resources).{}", body.describe(System.nanoTime()),
+                    reclaim ? "its connection was closed and its pool slot freed" : "its connection stays leased (reclaim is off)",
+                    stackText(body));
+        }
+    }
+
+    /** Flags bodies with no read for the threshold as leak suspects, logging each once. */
+    void scanSuspects() {
+        if (this.thresholdNanos <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (OpenBody body : this.open.values()) {
+            if (!body.suspect && body.phase() == OpenBody.OPEN && now - body.lastReadNanos >= this.thresholdNanos) {
+                body.suspect = true;
+                log.warn("Leak suspect: response body {} has had no read for {} ms. Read it to the end or close it.{}",
+                        body.describe(now), TimeUnit.NANOSECONDS.toMillis(now - body.lastReadNanos), stackText(body));
+            }
+        }
+    }
+
+    private static String stackText(OpenBody body) {
+        if (body.stack == null) {
+            return "";
+        }
+        return "\n\tOpened by:\n\t\tat " + String.join("\n\t\tat ", body.stack);
+    }
+
+    /** The oldest open bodies of {@code route}, for the pool-exhaustion message. */
+    String describeOldest(String route, int max) {
+        long now = System.nanoTime();
+        List<OpenBody> bodies = new ArrayList<>();
+        for (OpenBody body : this.open.values()) {
+            if (body.route.name().equals(route) && body.phase() == OpenBody.OPEN) {
+                bodies.add(body);
+            }
+        }
+        if (bodies.isEmpty()) {
+            return " No response body is open on this route: the connections are busy with exchanges in flight"
+                    + " (raise max-conns-per-host or acquire-timeout, or look for slow responses).";
+        }
+        bodies.sort(Comparator.comparingLong((OpenBody b) -> b.id));
+        StringBuilder sb = new StringBuilder(" Open response bodies on this route hold connections until they are"
+                + " read to the end or closed; the oldest ").append(Math.min(max, bodies.size())).append(" of ")
+                .append(bodies.size()).append(':');
+        for (OpenBody body : bodies.subList(0, Math.min(max, bodies.size()))) {
+            sb.append("\n  ").append(body.describe(now));
+        }
+        return sb.toString();
+    }
+
+    BodiesSnapshot snapshot() {
+        long now = System.nanoTime();
+        List<OpenBody> bodies = new ArrayList<>(this.open.values());
+        bodies.sort(Comparator.comparingLong((OpenBody b) -> b.id));
+        List<BodySnapshot> list = new ArrayList<>(bodies.size());
+        long suspects = 0;
+        for (OpenBody body : bodies) {
+            BodySnapshot snapshot = body.snapshot(now);
+            suspects += snapshot.leakSuspect() ? 1 : 0;
+            list.add(snapshot);
+        }
+        // Read the finished counters before "opened" so that open + finished never exceeds opened.
+        long[] done = new long[this.finished.length];
+        for (int i = 0; i < done.length; i++) {
+            done[i] = this.finished[i].sum();
+        }
+        long openedCount = this.opened.sum();
+        return new BodiesSnapshot(list.size(), suspects, openedCount, done[BodyOutcome.EOF.ordinal()],
+                done[BodyOutcome.EARLY_DRAINED.ordinal()], done[BodyOutcome.EARLY_DISCARDED.ordinal()],
+                done[BodyOutcome.EOF_NOT_CLOSED.ordinal()], done[BodyOutcome.LEAKED.ordinal()], this.lastLeakMillis,
+                List.copyOf(list));
+    }
+}

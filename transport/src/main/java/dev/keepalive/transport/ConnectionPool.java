@@ -1,0 +1,453 @@
+package dev.keepalive.transport;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+import org.apache.hc.client5.http.io.ManagedHttpClientConnection;
+
+import dev.keepalive.transport.RoutePool.Waiter;
+
+/**
+ * The keep-alive pool with Go's {@code net/http.Transport} rules: idle connections per route kept LIFO
+ * and capped, a global idle cap that closes the least recently used idle connection of any route, an
+ * optional total cap per route with FIFO waiters, idle and lifetime expiry.
+ *
+ * <p>One {@link ReentrantLock} guards all bookkeeping; it is never held across socket I/O: connections to
+ * close are collected under the lock and closed after it is released, and staleness checks run unlocked.
+ */
+final class ConnectionPool implements AutoCloseable {
+
+    private final KeepAliveSettings settings;
+    private final WireFactory wireFactory;
+    private final Function<String, String> exhaustionDetails;
+    private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<Route, RoutePool> routes = new HashMap<>();
+    /** Idle connections of every route, least recently used first (Go's idleLRU). */
+    private final LinkedHashSet<PooledConnection> idleLru = new LinkedHashSet<>();
+    private long nextId = 1;
+    private long lastAcquireTimeoutMillis;
+    private boolean closed;
+
+    private final long idleTimeoutNanos;
+    private final long lifetimeNanos;
+    private final long validateAfterNanos;
+    private final long acquireTimeoutNanos;
+
+    /** Makes the unconnected Apache connection for a new pool entry. */
+    interface WireFactory {
+        ManagedHttpClientConnection create() throws IOException;
+    }
+
+    /** A connection handed to one exchange. */
+    record Lease(PooledConnection connection, AcquireOutcome outcome, boolean reused) {
+    }
+
+    ConnectionPool(KeepAliveSettings settings, WireFactory wireFactory, Function<String, String> exhaustionDetails) {
+        this.settings = settings;
+        this.wireFactory = wireFactory;
+        this.exhaustionDetails = exhaustionDetails;
+        this.idleTimeoutNanos = positiveOrMax(settings.idleConnTimeout().toNanos());
+        this.lifetimeNanos = positiveOrMax(settings.maxConnLifetime().toNanos());
+        this.validateAfterNanos = settings.validateAfterInactivity().toNanos();
+        this.acquireTimeoutNanos = settings.acquireTimeout().toNanos();
+    }
+
+    void addListener(TransportListener listener) {
+        this.listeners.add(listener);
+    }
+
+    /**
+     * Hands out a connection for {@code route}: the most recently used idle one, else a new (unconnected)
+     * one, else waits at the cap. {@code forceNew} skips idle connections (the retry after a stale one).
+     */
+    Lease acquire(Route route, boolean forceNew) throws IOException {
+        long start = System.nanoTime();
+        while (true) {
+            Lease lease = acquireOnce(route, forceNew, start);
+            PooledConnection conn = lease.connection();
+            if (lease.outcome() == AcquireOutcome.IDLE && needsValidation(conn) && conn.isStale()) {
+                release(conn, false, 0, CloseReason.SERVER_CLOSE);
+                continue;
+            }
+            boolean reused = conn.requests++ > 0;
+            if (reused) {
+                routePoolOf(conn).reused.increment();
+            }
+            notifyAcquired(route, lease.outcome(), System.nanoTime() - start);
+            return new Lease(conn, lease.outcome(), reused);
+        }
+    }
+
+    private Lease acquireOnce(Route route, boolean forceNew, long start) throws IOException {
+        List<PooledConnection> toClose = new ArrayList<>(0);
+        this.lock.lock();
+        try {
+            ensureOpen();
+            RoutePool pool = routePoolLocked(route);
+            long now = System.nanoTime();
+            PooledConnection conn = forceNew ? null : takeIdleLocked(pool, now, toClose);
+            if (conn != null) {
+                return new Lease(conn, AcquireOutcome.IDLE, true);
+            }
+            if (!pool.hasRoom() && forceNew && !pool.idle.isEmpty()) {
+                // The retry after a stale connection wants a fresh one; make room by closing an idle one.
+                toClose.add(closeLocked(pool.idle.peekLast(), CloseReason.MAX_IDLE));
+            }
+            if (pool.hasRoom()) {
+                return new Lease(newConnectionLocked(pool), AcquireOutcome.NEW, false);
+            }
+            return awaitLocked(pool, start);
+        }
+        finally {
+            this.lock.unlock();
+            closeAll(toClose);
+        }
+    }
+
+    private Lease awaitLocked(RoutePool pool, long start) throws IOException {
+        Waiter waiter = new Waiter(this.lock.newCondition());
+        pool.waiters.addLast(waiter);
+        long remaining = this.acquireTimeoutNanos - (System.nanoTime() - start);
+        try {
+            while (waiter.connection == null) {
+                if (remaining <= 0 || this.closed) {
+                    pool.waiters.remove(waiter);
+                    throw exhausted(pool, start);
+                }
+                remaining = waiter.granted.awaitNanos(remaining);
+            }
+            return new Lease(waiter.connection, AcquireOutcome.WAITED, waiter.connection.requests > 0);
+        }
+        catch (InterruptedException ex) {
+            pool.waiters.remove(waiter);
+            if (waiter.connection != null) {
+                // Granted just as we were interrupted: give it to the next caller.
+                releaseLocked(waiter.connection, true, 0, CloseReason.SHUTDOWN, new ArrayList<>());
+            }
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while waiting for a connection to " + pool.route.name());
+        }
+    }
+
+    private PoolExhaustedException exhausted(RoutePool pool, long start) {
+        this.lastAcquireTimeoutMillis = System.currentTimeMillis();
+        String route = pool.route.name();
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        String counts = (this.closed ? "the transport was closed" : "timed out after " + waitedMillis + " ms")
+                + " waiting for a connection to " + route + ": max-conns-per-host is " + pool.maxConns + " ("
+                + pool.active() + " active, " + pool.idle.size() + " idle, " + pool.waiters.size() + " waiting).";
+        // Listeners and the body tracker are called without our lock: release it for the details.
+        this.lock.unlock();
+        try {
+            notifyAcquired(pool.route, AcquireOutcome.TIMEOUT, System.nanoTime() - start);
+            return new PoolExhaustedException(route, counts + this.exhaustionDetails.apply(route));
+        }
+        finally {
+            this.lock.lock();
+        }
+    }
+
+    /** Pops the most recently used idle connection that is still fit for use; expired ones are closed. */
+    private PooledConnection takeIdleLocked(RoutePool pool, long now, List<PooledConnection> toClose) {
+        PooledConnection conn;
+        while ((conn = pool.idle.pollFirst()) != null) {
+            this.idleLru.remove(conn);
+            CloseReason expired = expiryLocked(conn, now);
+            if (expired == null) {
+                conn.state = PooledConnection.State.ACTIVE;
+                return conn;
+            }
+            conn.state = PooledConnection.State.ACTIVE; // closeLocked expects it out of the idle structures
+            toClose.add(closeLocked(conn, expired));
+        }
+        return null;
+    }
+
+    private CloseReason expiryLocked(PooledConnection conn, long now) {
+        if (now - conn.idleDeadlineNanos >= 0) {
+            return CloseReason.IDLE_TIMEOUT;
+        }
+        if (now - conn.createdNanos >= this.lifetimeNanos) {
+            return CloseReason.LIFETIME;
+        }
+        return null;
+    }
+
+    private boolean needsValidation(PooledConnection conn) {
+        return System.nanoTime() - conn.idleSinceNanos >= this.validateAfterNanos;
+    }
+
+    private PooledConnection newConnectionLocked(RoutePool pool) throws IOException {
+        PooledConnection conn = new PooledConnection(this.nextId++, pool, this.wireFactory.create(),
+                System.nanoTime());
+        pool.live.add(conn);
+        pool.opened++;
+        return conn;
+    }
+
+    /**
+     * Gives a connection back after its exchange. A reusable one goes to the first waiter, else to the
+     * idle list (or is closed over an idle cap); any other is closed and counted under {@code reason}.
+     *
+     * @param keepAliveMillis the server's {@code Keep-Alive: timeout} in millis, 0 when it sent none
+     */
+    void release(PooledConnection conn, boolean reusable, long keepAliveMillis, CloseReason reason) {
+        List<PooledConnection> toClose = new ArrayList<>(0);
+        this.lock.lock();
+        try {
+            releaseLocked(conn, reusable, keepAliveMillis, reason, toClose);
+        }
+        finally {
+            this.lock.unlock();
+            closeAll(toClose);
+        }
+    }
+
+    private void releaseLocked(PooledConnection conn, boolean reusable, long keepAliveMillis, CloseReason reason,
+            List<PooledConnection> toClose) {
+        if (conn.state == PooledConnection.State.CLOSED) {
+            return; // already taken back, e.g. by the leak detector or shutdown
+        }
+        RoutePool pool = routePoolOf(conn);
+        long now = System.nanoTime();
+        if (this.closed) {
+            toClose.add(closeLocked(conn, CloseReason.SHUTDOWN));
+        }
+        else if (!reusable || !conn.isOpen()) {
+            toClose.add(closeLocked(conn, reason));
+        }
+        else if (now - conn.createdNanos >= this.lifetimeNanos) {
+            toClose.add(closeLocked(conn, CloseReason.LIFETIME));
+        }
+        else if (!pool.waiters.isEmpty()) {
+            conn.state = PooledConnection.State.ACTIVE;
+            grantLocked(pool, conn);
+        }
+        else if (pool.idle.size() >= pool.maxIdleConns) {
+            toClose.add(closeLocked(conn, CloseReason.MAX_IDLE));
+        }
+        else {
+            conn.state = PooledConnection.State.IDLE;
+            conn.idleSinceNanos = now;
+            long keepAliveNanos = keepAliveMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(keepAliveMillis) : Long.MAX_VALUE;
+            // Capped so that the deadline never overflows nanoTime arithmetic (2^61 ns is 73 years).
+            conn.idleDeadlineNanos = now + Math.min(Math.min(this.idleTimeoutNanos, keepAliveNanos), 1L << 61);
+            pool.idle.addFirst(conn);
+            this.idleLru.add(conn);
+            int maxIdle = this.settings.maxIdleConns();
+            if (maxIdle > 0 && this.idleLru.size() > maxIdle) {
+                toClose.add(evictLocked(this.idleLru.iterator().next(), CloseReason.MAX_IDLE));
+            }
+        }
+    }
+
+    private void grantLocked(RoutePool pool, PooledConnection conn) {
+        Waiter waiter = pool.waiters.pollFirst();
+        waiter.connection = conn;
+        waiter.granted.signal();
+    }
+
+    private PooledConnection evictLocked(PooledConnection idleConn, CloseReason reason) {
+        RoutePool pool = routePoolOf(idleConn);
+        pool.idle.remove(idleConn);
+        this.idleLru.remove(idleConn);
+        return closeLocked(idleConn, reason);
+    }
+
+    /**
+     * Marks a connection (not in the idle structures) closed, counts it, and gives its slot to the first
+     * waiter. Returns it so that the caller closes its socket after releasing the lock.
+     */
+    private PooledConnection closeLocked(PooledConnection conn, CloseReason reason) {
+        RoutePool pool = routePoolOf(conn);
+        conn.state = PooledConnection.State.CLOSED;
+        pool.live.remove(conn);
+        pool.closedBy[reason.ordinal()]++;
+        conn.closeReason = reason;
+        if (!pool.waiters.isEmpty() && pool.hasRoom() && !this.closed) {
+            try {
+                grantLocked(pool, newConnectionLocked(pool));
+            }
+            catch (IOException | RuntimeException ex) {
+                // Could not even create the object; the waiter times out with the usual diagnostic.
+            }
+        }
+        return conn;
+    }
+
+    /** Closes idle connections past their idle deadline or lifetime; returns how many it closed. */
+    int evictExpired() {
+        List<PooledConnection> toClose = new ArrayList<>(0);
+        this.lock.lock();
+        try {
+            long now = System.nanoTime();
+            Iterator<PooledConnection> it = this.idleLru.iterator();
+            while (it.hasNext()) {
+                PooledConnection conn = it.next();
+                CloseReason expired = expiryLocked(conn, now);
+                if (expired != null) {
+                    it.remove();
+                    routePoolOf(conn).idle.remove(conn);
+                    toClose.add(closeLocked(conn, expired));
+                }
+            }
+        }
+        finally {
+            this.lock.unlock();
+            closeAll(toClose);
+        }
+        return toClose.size();
+    }
+
+    /** Closes every connection, idle and active, and fails the waiters. */
+    @Override
+    public void close() {
+        List<PooledConnection> toClose = new ArrayList<>();
+        this.lock.lock();
+        try {
+            if (this.closed) {
+                return;
+            }
+            this.closed = true;
+            for (RoutePool pool : this.routes.values()) {
+                for (PooledConnection conn : new ArrayList<>(pool.live)) {
+                    pool.idle.remove(conn);
+                    toClose.add(closeLocked(conn, CloseReason.SHUTDOWN));
+                }
+                pool.waiters.forEach((w) -> w.granted.signal());
+            }
+            this.idleLru.clear();
+        }
+        finally {
+            this.lock.unlock();
+            closeAll(toClose);
+        }
+    }
+
+    boolean isClosed() {
+        this.lock.lock();
+        try {
+            return this.closed;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    PoolSnapshot snapshot() {
+        this.lock.lock();
+        try {
+            long now = System.nanoTime();
+            List<RouteSnapshot> list = new ArrayList<>(this.routes.size());
+            int active = 0;
+            int idle = 0;
+            int waiting = 0;
+            long opened = 0;
+            long reused = 0;
+            long[] closedBy = new long[CloseReason.values().length];
+            for (RoutePool pool : this.routes.values()) {
+                RouteSnapshot route = snapshotLocked(pool, now);
+                list.add(route);
+                active += route.active();
+                idle += route.idle();
+                waiting += route.waiting();
+                opened += route.opened();
+                reused += route.reused();
+                for (int i = 0; i < closedBy.length; i++) {
+                    closedBy[i] += pool.closedBy[i];
+                }
+            }
+            list.sort((a, b) -> a.route().compareTo(b.route()));
+            Map<CloseReason, Long> closedMap = new EnumMap<>(CloseReason.class);
+            long closed = 0;
+            for (CloseReason reason : CloseReason.values()) {
+                closedMap.put(reason, closedBy[reason.ordinal()]);
+                closed += closedBy[reason.ordinal()];
+            }
+            return new PoolSnapshot(active, idle, waiting, opened, closed, reused,
+                    Collections.unmodifiableMap(closedMap), this.lastAcquireTimeoutMillis, List.copyOf(list));
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    private RouteSnapshot snapshotLocked(RoutePool pool, long now) {
+        List<ConnectionSnapshot> connections = new ArrayList<>(pool.live.size());
+        for (PooledConnection conn : pool.live) {
+            boolean isIdle = conn.state == PooledConnection.State.IDLE;
+            connections.add(new ConnectionSnapshot(conn.id, conn.state.key, conn.localPort(),
+                    TimeUnit.NANOSECONDS.toMillis(now - conn.createdNanos),
+                    isIdle ? TimeUnit.NANOSECONDS.toMillis(now - conn.idleSinceNanos) : 0, conn.requests));
+        }
+        return new RouteSnapshot(pool.route.name(), pool.active(), pool.idle.size(), pool.waiters.size(),
+                pool.maxConns, pool.maxIdleConns, pool.opened, pool.closed(), pool.reused.sum(),
+                Collections.unmodifiableMap(pool.closedByMap()), List.copyOf(connections));
+    }
+
+    /** Marks a connection as connected (no longer "connecting"). */
+    void connected(PooledConnection conn) {
+        this.lock.lock();
+        try {
+            if (conn.state == PooledConnection.State.CONNECTING) {
+                conn.state = PooledConnection.State.ACTIVE;
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    private RoutePool routePoolLocked(Route route) {
+        RoutePool pool = this.routes.get(route);
+        if (pool == null) {
+            String hostPort = route.hostPort();
+            pool = new RoutePool(route, this.settings.maxConnsFor(hostPort), this.settings.maxIdleConnsFor(hostPort));
+            this.routes.put(route, pool);
+        }
+        return pool;
+    }
+
+    private RoutePool routePoolOf(PooledConnection conn) {
+        return conn.routePool;
+    }
+
+    private void ensureOpen() throws IOException {
+        if (this.closed) {
+            throw new IOException("The keepalive transport is closed");
+        }
+    }
+
+    private void notifyAcquired(Route route, AcquireOutcome outcome, long nanos) {
+        if (!this.listeners.isEmpty()) {
+            String name = route.name();
+            for (TransportListener listener : this.listeners) {
+                listener.connectionAcquired(name, outcome, nanos);
+            }
+        }
+    }
+
+    private static void closeAll(List<PooledConnection> connections) {
+        for (PooledConnection conn : connections) {
+            conn.closeWire(conn.closeReason.abortive());
+        }
+    }
+
+    private static long positiveOrMax(long nanos) {
+        return nanos > 0 ? nanos : Long.MAX_VALUE;
+    }
+}

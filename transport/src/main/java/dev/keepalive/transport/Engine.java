@@ -1,0 +1,178 @@
+package dev.keepalive.transport;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketException;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
+import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.springframework.http.HttpHeaders;
+
+/**
+ * The request path: picks the route, leases a connection, runs the {@link Exchange}, retries once on a
+ * fresh connection when a reused one turned out stale (Go's rule), and follows redirects when asked.
+ * Apache HttpCore 5 does the wire protocol; no other Apache exec handler runs.
+ */
+final class Engine implements AutoCloseable {
+
+    /** Hops followed before a redirect loop is reported (Go stops after 10). */
+    static final int MAX_REDIRECTS = 10;
+
+    final KeepAliveSettings settings;
+    final ConnectionPool pool;
+    final BodyTracker tracker;
+    final Connector connector;
+    private final Housekeeper housekeeper;
+    private final HttpRequestExecutor executor = HttpRequestExecutor.builder().build();
+
+    Engine(KeepAliveSettings settings) {
+        this.settings = settings;
+        ManagedHttpClientConnectionFactory wires = ManagedHttpClientConnectionFactory.builder()
+                .http1Config(Http1Config.custom().setMaxLineLength(64 * 1024).setMaxHeaderCount(500).build())
+                .build();
+        BodyTracker[] trackerRef = new BodyTracker[1];
+        this.pool = new ConnectionPool(settings, () -> wires.createConnection(null),
+                (route) -> trackerRef[0].describeOldest(route, 5));
+        this.tracker = new BodyTracker(settings, this.pool);
+        trackerRef[0] = this.tracker;
+        this.connector = new Connector(settings);
+        this.housekeeper = new Housekeeper(settings, this.pool, this.tracker);
+        this.housekeeper.start();
+    }
+
+    /** Runs a request to its response head; the body, if any, is tracked until read or closed. */
+    KeepAliveClientHttpResponse execute(String method, URI uri, HttpHeaders headers, RequestBody body,
+            RequestOptions options, Route.TlsProfile tls) throws IOException {
+        String currentMethod = method;
+        URI current = uri;
+        RequestBody currentBody = body;
+        HttpHeaders currentHeaders = headers;
+        for (int hop = 0;; hop++) {
+            KeepAliveClientHttpResponse response = executeWithRetry(currentMethod, current, currentHeaders,
+                    currentBody, options, tls);
+            Redirect redirect = options.followRedirects()
+                    ? Redirect.of(currentMethod, current, currentHeaders, currentBody, response) : null;
+            if (redirect == null) {
+                return response;
+            }
+            response.close();
+            if (hop == MAX_REDIRECTS) {
+                throw new IOException("Stopped after " + MAX_REDIRECTS + " redirects from " + currentMethod + " "
+                        + UriRedactor.redact(uri));
+            }
+            currentMethod = redirect.method();
+            current = redirect.uri();
+            currentHeaders = redirect.headers();
+            currentBody = redirect.body();
+        }
+    }
+
+    private KeepAliveClientHttpResponse executeWithRetry(String method, URI uri, HttpHeaders headers,
+            RequestBody body, RequestOptions options, Route.TlsProfile tls) throws IOException {
+        Route route;
+        try {
+            route = Route.of(uri, tls);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IOException(ex.getMessage(), ex);
+        }
+        long connectTimeout = millis(options.connectTimeout(), this.settings.connectTimeout());
+        long readTimeout = millis(options.readTimeout(), this.settings.readTimeout());
+        for (int attempt = 0;; attempt++) {
+            ConnectionPool.Lease lease = this.pool.acquire(route, attempt > 0);
+            Exchange exchange = new Exchange(this, method, uri, lease, readTimeout);
+            try {
+                ClassicHttpRequest request = toWire(method, uri, route, headers, body);
+                ClassicHttpResponse response = exchange.send(request, this.executor, connectTimeout);
+                return KeepAliveClientHttpResponse.of(exchange, response);
+            }
+            catch (IOException | HttpException ex) {
+                if (attempt == 0 && exchange.reused() && isStale(ex) && isReplayable(method, headers, body)) {
+                    continue; // Go's rule: a reused connection that was closed under us is retried once, fresh
+                }
+                throw Failures.describe(method + " " + UriRedactor.redact(uri) + " failed on "
+                        + exchange.connection() + (exchange.reused() ? " (reused)" : ""), ex);
+            }
+        }
+    }
+
+    /** A failure that means the peer had closed the connection before any response byte arrived. */
+    private static boolean isStale(Exception ex) {
+        if (ex instanceof InterruptedIOException) {
+            return false; // timeouts are not staleness
+        }
+        return ex instanceof NoHttpResponseException || ex instanceof SocketException
+                || ex instanceof org.apache.hc.core5.http.ConnectionClosedException;
+    }
+
+    /** Go's rule: idempotent methods, or an idempotency key, and a body that can be sent again. */
+    private static boolean isReplayable(String method, HttpHeaders headers, RequestBody body) {
+        boolean idempotent = switch (method) {
+            case "GET", "HEAD", "OPTIONS", "TRACE" -> true;
+            default -> headers.containsHeader("Idempotency-Key") || headers.containsHeader("X-Idempotency-Key");
+        };
+        return idempotent && (body == null || body.repeatable());
+    }
+
+    private ClassicHttpRequest toWire(String method, URI uri, Route route, HttpHeaders headers, RequestBody body) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) {
+            path = path + "?" + uri.getRawQuery();
+        }
+        BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, path);
+        boolean hostSet = false;
+        for (var entry : headers.headerSet()) {
+            String name = entry.getKey();
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("content-length") || lower.equals("transfer-encoding")
+                    || (lower.equals("connection") && this.settings.disableKeepAlives())) {
+                continue; // framing is ours: derived from the body below
+            }
+            hostSet |= lower.equals("host");
+            for (String value : entry.getValue()) {
+                request.addHeader(name, value);
+            }
+        }
+        if (!hostSet) {
+            request.addHeader("Host", route.hostHeader());
+        }
+        if (this.settings.disableKeepAlives()) {
+            request.addHeader("Connection", "close");
+        }
+        if (body != null) {
+            HttpEntity entity = body.toEntity(headers);
+            if (entity.getContentLength() >= 0) {
+                request.addHeader("Content-Length", Long.toString(entity.getContentLength()));
+            }
+            else {
+                request.addHeader("Transfer-Encoding", "chunked");
+            }
+            request.setEntity(entity);
+        }
+        return request;
+    }
+
+    private static long millis(java.time.Duration preferred, java.time.Duration fallback) {
+        return (preferred != null ? preferred : fallback).toMillis();
+    }
+
+    @Override
+    public void close() {
+        this.housekeeper.close();
+        this.pool.close();
+    }
+
+    static List<String> hopHeadersDroppedAcrossOrigins() {
+        return List.of("Authorization", "Proxy-Authorization", "Cookie");
+    }
+}

@@ -1,0 +1,196 @@
+package dev.keepalive.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
+import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
+import org.apache.hc.core5.http.protocol.HttpCoreContext;
+
+/**
+ * One request and its response on one pooled connection, and the end of its body: EOF gives the
+ * connection back, an early close drains within the budget or closes it, a failure closes it.
+ */
+final class Exchange {
+
+    private final Engine engine;
+    private final String method;
+    private final URI uri;
+    private final ConnectionPool.Lease lease;
+    private final PooledConnection connection;
+    private final long readTimeoutMillis;
+    private boolean keepAlive;
+    private long keepAliveMillis;
+
+    Exchange(Engine engine, String method, URI uri, ConnectionPool.Lease lease, long readTimeoutMillis) {
+        this.engine = engine;
+        this.method = method;
+        this.uri = uri;
+        this.lease = lease;
+        this.connection = lease.connection();
+        this.readTimeoutMillis = readTimeoutMillis;
+    }
+
+    PooledConnection connection() {
+        return this.connection;
+    }
+
+    boolean reused() {
+        return this.lease.reused();
+    }
+
+    /** Sends the request and reads the response head. On failure the connection is closed. */
+    ClassicHttpResponse send(ClassicHttpRequest request, HttpRequestExecutor executor, long connectTimeoutMillis)
+            throws IOException, HttpException {
+        try {
+            if (!this.connection.isOpen()) {
+                this.engine.connector.connect(this.connection, connectTimeoutMillis);
+                this.engine.pool.connected(this.connection);
+            }
+            long headerTimeout = this.engine.settings.responseHeaderTimeout().toMillis();
+            this.connection.setSocketTimeout(headerTimeout > 0 ? headerTimeout : this.readTimeoutMillis);
+            HttpCoreContext context = HttpCoreContext.create();
+            ClassicHttpResponse response = executor.execute(request, this.connection.wire, context);
+            if (headerTimeout > 0) {
+                this.connection.setSocketTimeout(this.readTimeoutMillis);
+            }
+            this.keepAlive = !this.engine.settings.disableKeepAlives()
+                    && DefaultConnectionReuseStrategy.INSTANCE.keepAlive(request, response, context);
+            this.keepAliveMillis = this.keepAlive ? keepAliveTimeoutMillis(response) : 0;
+            return response;
+        }
+        catch (IOException | HttpException | RuntimeException ex) {
+            this.engine.pool.release(this.connection, false, 0, CloseReason.ERROR);
+            throw ex;
+        }
+    }
+
+    /** The response has no body: the connection is free now. */
+    void finishedWithoutBody() {
+        this.engine.pool.release(this.connection, this.keepAlive, this.keepAliveMillis, CloseReason.SERVER_CLOSE);
+    }
+
+    /** Starts tracking the body of {@code response} (the object the application receives). */
+    TrackedBody trackBody(Object response, HttpEntity entity) throws IOException {
+        InputStream wire;
+        try {
+            wire = entity.getContent();
+        }
+        catch (IOException | RuntimeException ex) {
+            this.engine.pool.release(this.connection, false, 0, CloseReason.ERROR);
+            throw ex;
+        }
+        OpenBody body = this.engine.tracker.open(response, this.method, this.uri, this.connection.route,
+                entity.getContentLength(), this.connection);
+        return new TrackedBody(this, wire, body, response);
+    }
+
+    void bodyAtEof(OpenBody body) {
+        if (body.phase() == OpenBody.OPEN) {
+            this.engine.tracker.reachedEof(body);
+            this.engine.pool.release(this.connection, this.keepAlive, this.keepAliveMillis, CloseReason.SERVER_CLOSE);
+        }
+    }
+
+    IOException bodyFailed(OpenBody body, IOException cause) {
+        this.engine.tracker.finish(body, BodyOutcome.EARLY_DISCARDED);
+        this.engine.pool.release(this.connection, false, 0, CloseReason.ERROR);
+        return Failures.describe("Reading the body of " + describe() + " failed after " + body.bytesRead
+                + " bytes", cause);
+    }
+
+    void bodyClosed(OpenBody body, InputStream wire) {
+        switch (body.phase()) {
+            case OpenBody.AT_EOF -> this.engine.tracker.finish(body, BodyOutcome.EOF);
+            case OpenBody.OPEN -> closeEarly(body, wire);
+            default -> {
+                // already finished
+            }
+        }
+    }
+
+    private void closeEarly(OpenBody body, InputStream wire) {
+        if (this.keepAlive && drain(body, wire)) {
+            this.engine.tracker.finish(body, BodyOutcome.EARLY_DRAINED);
+            // Draining read to EOF, which already released the connection to the pool.
+            return;
+        }
+        this.engine.tracker.finish(body, BodyOutcome.EARLY_DISCARDED);
+        this.engine.pool.release(this.connection, false, 0,
+                this.keepAlive ? CloseReason.EARLY_CLOSE : CloseReason.SERVER_CLOSE);
+    }
+
+    /**
+     * Reads the rest of the body if it fits {@code drain.max-bytes} and arrives within {@code drain.timeout}.
+     * A known length over the budget is not read at all.
+     */
+    private boolean drain(OpenBody body, InputStream wire) {
+        long maxBytes = this.engine.settings.drainMaxBytes();
+        long remaining = body.contentLength >= 0 ? body.contentLength - body.bytesRead : -1;
+        long timeoutNanos = this.engine.settings.drainTimeout().toNanos();
+        if (maxBytes == 0 || timeoutNanos == 0 || remaining > maxBytes) {
+            return false;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        byte[] buffer = new byte[(int) Math.min(8192, maxBytes + 1)];
+        long drained = 0;
+        try {
+            while (body.phase() == OpenBody.OPEN) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                this.connection.setSocketTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                int n = wire.read(buffer, 0, (int) Math.min(buffer.length, maxBytes - drained + 1));
+                if (n == -1) {
+                    bodyAtEof(body);
+                    return true;
+                }
+                drained += n;
+                if (drained > maxBytes) {
+                    return false;
+                }
+                if (body.contentLength >= 0 && body.bytesRead + drained == body.contentLength) {
+                    bodyAtEof(body);
+                    return true;
+                }
+            }
+            return body.phase() == OpenBody.AT_EOF;
+        }
+        catch (IOException ex) {
+            return false; // a timeout or a broken connection: either way it is not worth saving
+        }
+    }
+
+    String describe() {
+        return this.method + " " + UriRedactor.redact(this.uri) + " on " + this.connection;
+    }
+
+    /** The server's {@code Keep-Alive: timeout=N} in millis, or 0 when it gave none. */
+    private static long keepAliveTimeoutMillis(ClassicHttpResponse response) {
+        Header header = response.getFirstHeader("Keep-Alive");
+        if (header == null || header.getValue() == null) {
+            return 0;
+        }
+        for (String part : header.getValue().split(",")) {
+            String param = part.trim();
+            if (param.regionMatches(true, 0, "timeout=", 0, 8)) {
+                try {
+                    long seconds = Long.parseLong(param.substring(8).trim());
+                    return seconds > 0 ? TimeUnit.SECONDS.toMillis(seconds) : 0;
+                }
+                catch (NumberFormatException ex) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+}

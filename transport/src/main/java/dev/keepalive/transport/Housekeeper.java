@@ -1,0 +1,81 @@
+package dev.keepalive.transport;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport's one background thread: takes back the connections of leaked bodies as soon as the
+ * garbage collector finds them, closes expired idle connections, and flags leak suspects, so that none
+ * of this waits for the next request.
+ */
+final class Housekeeper implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Housekeeper.class);
+    private static final AtomicInteger COUNT = new AtomicInteger();
+
+    private final ConnectionPool pool;
+    private final BodyTracker tracker;
+    private final long tickMillis;
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    Housekeeper(KeepAliveSettings settings, ConnectionPool pool, BodyTracker tracker) {
+        this.pool = pool;
+        this.tracker = tracker;
+        this.tickMillis = tickMillis(settings);
+        this.thread = new Thread(this::run, "keepalive-housekeeper-" + COUNT.incrementAndGet());
+        this.thread.setDaemon(true);
+    }
+
+    /** A quarter of the shortest timer it serves, between 10 ms and 1 s. */
+    static long tickMillis(KeepAliveSettings settings) {
+        long shortest = Long.MAX_VALUE;
+        for (Duration d : new Duration[] { settings.idleConnTimeout(), settings.leakThreshold(),
+                settings.maxConnLifetime() }) {
+            if (!d.isZero()) {
+                shortest = Math.min(shortest, d.toMillis());
+            }
+        }
+        return Math.max(10, Math.min(1000, shortest / 4));
+    }
+
+    void start() {
+        this.thread.start();
+    }
+
+    private void run() {
+        long nextTick = System.nanoTime();
+        while (!this.stopped) {
+            try {
+                long waitMillis = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000);
+                this.tracker.collectUnreachable(waitMillis);
+                if (System.nanoTime() - nextTick >= 0) {
+                    this.pool.evictExpired();
+                    this.tracker.scanSuspects();
+                    nextTick = System.nanoTime() + this.tickMillis * 1_000_000;
+                }
+            }
+            catch (InterruptedException ex) {
+                return;
+            }
+            catch (RuntimeException ex) {
+                log.warn("keepalive housekeeping failed; continuing", ex);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        this.stopped = true;
+        this.thread.interrupt();
+        try {
+            this.thread.join(5000);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.keepalive.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.client.ClientHttpResponse;
+
+/**
+ * The response the application receives. Its body is tracked; {@link #close()} applies the drain
+ * budget (rule 8) instead of reading the rest however large it is. If the application drops it with the
+ * body still open, the tracker finds out through a phantom reference to this object.
+ */
+final class KeepAliveClientHttpResponse implements ClientHttpResponse, TrackedResponse {
+
+    private final ClassicHttpResponse wire;
+    private final Exchange exchange;
+    private TrackedBody body;
+    private HttpHeaders headers;
+
+    private KeepAliveClientHttpResponse(ClassicHttpResponse wire, Exchange exchange) {
+        this.wire = wire;
+        this.exchange = exchange;
+    }
+
+    static KeepAliveClientHttpResponse of(Exchange exchange, ClassicHttpResponse wire) throws IOException {
+        KeepAliveClientHttpResponse response = new KeepAliveClientHttpResponse(wire, exchange);
+        HttpEntity entity = wire.getEntity();
+        if (entity == null || entity.getContentLength() == 0) {
+            exchange.finishedWithoutBody();
+        }
+        else {
+            response.body = exchange.trackBody(response, entity);
+        }
+        return response;
+    }
+
+    int statusCode() {
+        return this.wire.getCode();
+    }
+
+    @Override
+    public HttpStatusCode getStatusCode() {
+        return HttpStatusCode.valueOf(this.wire.getCode());
+    }
+
+    @Override
+    public String getStatusText() {
+        String reason = this.wire.getReasonPhrase();
+        return reason != null ? reason : "";
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+        if (this.headers == null) {
+            HttpHeaders copy = new HttpHeaders();
+            for (Header header : this.wire.getHeaders()) {
+                copy.add(header.getName(), header.getValue());
+            }
+            this.headers = HttpHeaders.readOnlyHttpHeaders(copy);
+        }
+        return this.headers;
+    }
+
+    @Override
+    public InputStream getBody() {
+        return this.body != null ? this.body : InputStream.nullInputStream();
+    }
+
+    @Override
+    public void close() {
+        if (this.body != null) {
+            this.body.close();
+        }
+    }
+
+    @Override
+    public long connectionId() {
+        return this.exchange.connection().id;
+    }
+
+    @Override
+    public boolean connectionReused() {
+        return this.exchange.reused();
+    }
+
+    @Override
+    public long bodyId() {
+        return this.body != null ? this.body.bodyId() : -1;
+    }
+}

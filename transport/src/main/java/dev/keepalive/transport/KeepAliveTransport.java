@@ -1,0 +1,72 @@
+package dev.keepalive.transport;
+
+import java.util.Objects;
+
+import org.springframework.http.client.ClientHttpRequestFactory;
+
+/**
+ * One keep-alive connection pool with Go's {@code net/http.Transport} semantics, and the tracker that
+ * follows every response body it hands out. Share one per application, as Go shares its
+ * {@code DefaultTransport}: every {@link #requestFactory(RequestOptions) request factory} made from it uses
+ * the same pool. Thread-safe. {@link #close()} closes every connection and stops its background thread.
+ *
+ * <p>{@link #pool()} and {@link #bodies()} return immutable snapshots for monitoring.
+ */
+public final class KeepAliveTransport implements AutoCloseable {
+
+    private final Engine engine;
+
+    private KeepAliveTransport(KeepAliveSettings settings) {
+        this.engine = new Engine(settings);
+    }
+
+    /** Starts a transport (and its housekeeping thread) with these settings. */
+    public static KeepAliveTransport create(KeepAliveSettings settings) {
+        return new KeepAliveTransport(Objects.requireNonNull(settings, "settings"));
+    }
+
+    /** The settings it was created with. */
+    public KeepAliveSettings settings() {
+        return this.engine.settings;
+    }
+
+    /** A request factory over this pool with the transport's own timeouts, following redirects. */
+    public KeepAliveRequestFactory requestFactory() {
+        return requestFactory(RequestOptions.defaults());
+    }
+
+    /** A light request factory over this pool that applies {@code options} to each request. */
+    public KeepAliveRequestFactory requestFactory(RequestOptions options) {
+        return new KeepAliveRequestFactory(this, Objects.requireNonNull(options, "options"), false);
+    }
+
+    /** An immutable picture of the pool: totals, routes, connections. */
+    public PoolSnapshot pool() {
+        return this.engine.pool.snapshot();
+    }
+
+    /** An immutable picture of the response bodies: outcome counters and the open bodies, oldest first. */
+    public BodiesSnapshot bodies() {
+        return this.engine.tracker.snapshot();
+    }
+
+    /** Adds a listener for events that snapshots cannot carry (acquire times). */
+    public void addListener(TransportListener listener) {
+        this.engine.pool.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return this.engine.pool.isClosed();
+    }
+
+    /** Closes every connection (reason {@code shutdown}) and stops the housekeeping thread. Idempotent. */
+    @Override
+    public void close() {
+        this.engine.close();
+    }
+
+    Engine engine() {
+        return this.engine;
+    }
+}

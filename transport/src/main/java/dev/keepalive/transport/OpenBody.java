@@ -1,0 +1,99 @@
+package dev.keepalive.transport;
+
+import java.lang.StackWalker.StackFrame;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The tracker's record of one response body, from its headers to its end. It never refers to the
+ * application's objects (the response and its stream), only to the pooled connection, so that the
+ * response can become unreachable while the body is open: that is how a leak is found.
+ */
+final class OpenBody {
+
+    static final int OPEN = 0;
+    /** Read to EOF: the connection is back in the pool, but the application has not closed the body yet. */
+    static final int AT_EOF = 1;
+    static final int DONE = 2;
+
+    private static final VarHandle PHASE;
+
+    static {
+        try {
+            PHASE = MethodHandles.lookup().findVarHandle(OpenBody.class, "phase", int.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    final long id;
+    final String method;
+    final URI uri;
+    final Route route;
+    final long openedNanos;
+    final long contentLength;
+    final StackFrame openedAt;
+    final List<String> stack;
+    final PooledConnection connection;
+
+    private volatile int phase = OPEN;
+    volatile long bytesRead;
+    volatile long lastReadNanos;
+    volatile boolean suspect;
+
+    /** The phantom reference that tells when the application dropped the response. */
+    Unreachable watch;
+
+    OpenBody(long id, String method, URI uri, Route route, long contentLength, StackFrame openedAt,
+            List<String> stack, PooledConnection connection, long now) {
+        this.id = id;
+        this.method = method;
+        this.uri = uri;
+        this.route = route;
+        this.contentLength = contentLength;
+        this.openedAt = openedAt;
+        this.stack = stack;
+        this.connection = connection;
+        this.openedNanos = now;
+        this.lastReadNanos = now;
+    }
+
+    int phase() {
+        return this.phase;
+    }
+
+    /** Moves from {@code from} to {@code to}; false if another path got there first. */
+    boolean advance(int from, int to) {
+        return PHASE.compareAndSet(this, from, to);
+    }
+
+    String describe(long now) {
+        return "#" + this.id + " " + this.method + " " + UriRedactor.redact(this.uri) + ", open "
+                + TimeUnit.NANOSECONDS.toMillis(now - this.openedNanos) + " ms, " + this.bytesRead + " bytes read"
+                + ", opened at " + CallSite.describe(this.openedAt);
+    }
+
+    BodySnapshot snapshot(long now) {
+        return new BodySnapshot(this.id, this.method, UriRedactor.redact(this.uri), this.route.name(),
+                TimeUnit.NANOSECONDS.toMillis(now - this.openedNanos),
+                TimeUnit.NANOSECONDS.toMillis(now - this.lastReadNanos), this.bytesRead, this.contentLength,
+                this.suspect, CallSite.describe(this.openedAt), this.stack);
+    }
+
+    /** Enqueued once the response it watches is unreachable; holds the record, never the response. */
+    static final class Unreachable extends PhantomReference<Object> {
+
+        final OpenBody body;
+
+        Unreachable(Object response, OpenBody body, ReferenceQueue<Object> queue) {
+            super(response, queue);
+            this.body = body;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.keepalive.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.StreamingHttpOutputMessage;
+
+/**
+ * A request body: bytes that the application wrote to {@code getBody()} (buffered, so it can be sent
+ * again), or a Spring streaming {@link StreamingHttpOutputMessage.Body}, repeatable only when it says so.
+ */
+abstract sealed class RequestBody {
+
+    /** Whether the body can be sent a second time (for the retry on a stale connection, or a 307). */
+    abstract boolean repeatable();
+
+    abstract HttpEntity toEntity(HttpHeaders headers);
+
+    static RequestBody of(byte[] bytes) {
+        return new Buffered(bytes);
+    }
+
+    static RequestBody of(StreamingHttpOutputMessage.Body body) {
+        return new Streaming(body);
+    }
+
+    static final class Buffered extends RequestBody {
+
+        private final byte[] bytes;
+
+        Buffered(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        boolean repeatable() {
+            return true;
+        }
+
+        @Override
+        HttpEntity toEntity(HttpHeaders headers) {
+            return new ByteArrayEntity(this.bytes, null);
+        }
+    }
+
+    static final class Streaming extends RequestBody {
+
+        private final StreamingHttpOutputMessage.Body body;
+
+        Streaming(StreamingHttpOutputMessage.Body body) {
+            this.body = body;
+        }
+
+        @Override
+        boolean repeatable() {
+            return this.body.repeatable();
+        }
+
+        @Override
+        HttpEntity toEntity(HttpHeaders headers) {
+            long length = headers.getContentLength();
+            return new AbstractHttpEntity((ContentType) null, null, length < 0) {
+
+                @Override
+                public long getContentLength() {
+                    return length;
+                }
+
+                @Override
+                public InputStream getContent() {
+                    throw new UnsupportedOperationException("A streaming request body can only be written");
+                }
+
+                @Override
+                public boolean isStreaming() {
+                    return !Streaming.this.body.repeatable();
+                }
+
+                @Override
+                public boolean isRepeatable() {
+                    return Streaming.this.body.repeatable();
+                }
+
+                @Override
+                public void writeTo(OutputStream out) throws IOException {
+                    Streaming.this.body.writeTo(out);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+}

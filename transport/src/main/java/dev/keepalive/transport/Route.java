@@ -1,0 +1,68 @@
+package dev.keepalive.transport;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * The key of a pool: scheme, host, port, and for {@code https} the TLS profile, so that connections made
+ * with different trust are never shared. {@link #name()} is what users see.
+ */
+record Route(String scheme, String host, int port, TlsProfile tls) {
+
+    /** Which TLS context and parameters made a connection; compared by context identity and lists. */
+    record TlsProfile(SSLContext context, List<String> protocols, List<String> cipherSuites) {
+
+        static TlsProfile of(SSLContext context, SSLParameters parameters) {
+            List<String> protocols = (parameters != null && parameters.getProtocols() != null)
+                    ? List.of(parameters.getProtocols()) : null;
+            List<String> ciphers = (parameters != null && parameters.getCipherSuites() != null)
+                    ? List.of(parameters.getCipherSuites()) : null;
+            return new TlsProfile(context, protocols, ciphers);
+        }
+    }
+
+    /** The route of {@code uri}; throws {@link IllegalArgumentException} naming what is wrong with it. */
+    static Route of(URI uri, TlsProfile tls) {
+        String scheme = uri.getScheme();
+        if (scheme == null || uri.getRawAuthority() == null) {
+            throw new IllegalArgumentException("Not an absolute http(s) URI: " + UriRedactor.redact(uri));
+        }
+        scheme = scheme.toLowerCase(Locale.ROOT);
+        boolean https = scheme.equals("https");
+        if (!https && !scheme.equals("http")) {
+            throw new IllegalArgumentException("Unsupported scheme '" + scheme + "' in " + UriRedactor.redact(uri)
+                    + "; keepalive speaks http and https");
+        }
+        String host = uri.getHost();
+        if (host == null || host.isEmpty()) {
+            throw new IllegalArgumentException("No host in " + UriRedactor.redact(uri));
+        }
+        int port = uri.getPort() != -1 ? uri.getPort() : (https ? 443 : 80);
+        return new Route(scheme, host.toLowerCase(Locale.ROOT), port, https ? tls : null);
+    }
+
+    boolean secure() {
+        return this.tls != null;
+    }
+
+    /** {@code scheme://host:port}, as shown in snapshots, logs and metric tags. */
+    String name() {
+        return this.scheme + "://" + hostPort();
+    }
+
+    /** {@code host:port}, the key of per-host overrides. */
+    String hostPort() {
+        return (this.host.indexOf(':') >= 0 ? "[" + this.host + "]" : this.host) + ":" + this.port;
+    }
+
+    /** The {@code Host} header value: the port only when it is not the scheme's default. */
+    String hostHeader() {
+        boolean defaultPort = this.port == (secure() ? 443 : 80);
+        String h = this.host.indexOf(':') >= 0 ? "[" + this.host + "]" : this.host;
+        return defaultPort ? h : h + ":" + this.port;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.keepalive.transport;
+
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** One route's share of the pool. Every field but {@link #reused} is guarded by the pool's lock. */
+final class RoutePool {
+
+    final Route route;
+    final int maxConns;
+    final int maxIdleConns;
+
+    /** Every live connection of the route, oldest first. */
+    final LinkedHashSet<PooledConnection> live = new LinkedHashSet<>();
+    /** Idle connections, most recently used first (LIFO, Go's idleConn). */
+    final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
+    /** Callers blocked at {@link #maxConns}, first come first served. */
+    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+    long opened;
+    final long[] closedBy = new long[CloseReason.values().length];
+    final LongAdder reused = new LongAdder();
+
+    RoutePool(Route route, int maxConns, int maxIdleConns) {
+        this.route = route;
+        this.maxConns = maxConns;
+        this.maxIdleConns = maxIdleConns;
+    }
+
+    int active() {
+        return this.live.size() - this.idle.size();
+    }
+
+    /** Whether one more connection fits under {@link #maxConns}. */
+    boolean hasRoom() {
+        return this.maxConns == 0 || this.live.size() < this.maxConns;
+    }
+
+    long closed() {
+        long sum = 0;
+        for (long n : this.closedBy) {
+            sum += n;
+        }
+        return sum;
+    }
+
+    Map<CloseReason, Long> closedByMap() {
+        Map<CloseReason, Long> map = new EnumMap<>(CloseReason.class);
+        for (CloseReason reason : CloseReason.values()) {
+            map.put(reason, this.closedBy[reason.ordinal()]);
+        }
+        return map;
+    }
+
+    /** A caller blocked at the cap; the pool hands it a connection directly, in arrival order. */
+    static final class Waiter {
+
+        final java.util.concurrent.locks.Condition granted;
+        PooledConnection connection;
+
+        Waiter(java.util.concurrent.locks.Condition granted) {
+            this.granted = granted;
+        }
+    }
+}

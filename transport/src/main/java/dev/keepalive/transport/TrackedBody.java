@@ -1,0 +1,101 @@
+package dev.keepalive.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The body stream the application reads. At EOF it hands the connection back to the pool at once (Go's
+ * rule), whether or not it is closed afterwards; closed early it drains at most {@code drain.max-bytes}
+ * within {@code drain.timeout} to save the connection, else closes the connection unread. Once the
+ * connection is back in the pool this stream never touches it again.
+ *
+ * <p>It holds its response strongly, so an application that keeps only the stream keeps the response
+ * reachable and is not taken for a leak.
+ */
+final class TrackedBody extends InputStream {
+
+    private final Exchange exchange;
+    private final InputStream wire;
+    private final OpenBody body;
+    private final Object owner;
+    private boolean failed;
+
+    TrackedBody(Exchange exchange, InputStream wire, OpenBody body, Object owner) {
+        this.exchange = exchange;
+        this.wire = wire;
+        this.body = body;
+        this.owner = owner;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n == -1 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (this.body.phase() != OpenBody.OPEN) {
+            if (this.failed) {
+                throw new IOException("The body of " + this.exchange.describe() + " failed earlier; it cannot be read");
+            }
+            return -1;
+        }
+        if (len == 0) {
+            return 0;
+        }
+        int n;
+        try {
+            n = this.wire.read(b, off, len);
+        }
+        catch (IOException ex) {
+            this.failed = true;
+            throw this.exchange.bodyFailed(this.body, ex);
+        }
+        if (n == -1) {
+            this.exchange.bodyAtEof(this.body);
+            return -1;
+        }
+        long read = this.body.bytesRead + n;
+        this.body.bytesRead = read;
+        this.body.lastReadNanos = System.nanoTime();
+        if (read == this.body.contentLength) {
+            // Every declared byte is here: give the connection back now rather than on the next read.
+            this.exchange.bodyAtEof(this.body);
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        byte[] buffer = new byte[(int) Math.min(8192, Math.max(n, 0))];
+        long skipped = 0;
+        while (skipped < n) {
+            int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+            if (r == -1) {
+                break;
+            }
+            skipped += r;
+        }
+        return skipped;
+    }
+
+    @Override
+    public int available() throws IOException {
+        return this.body.phase() == OpenBody.OPEN ? this.wire.available() : 0;
+    }
+
+    @Override
+    public void close() {
+        this.exchange.bodyClosed(this.body, this.wire);
+    }
+
+    Object owner() {
+        return this.owner;
+    }
+
+    long bodyId() {
+        return this.body.id;
+    }
+}
