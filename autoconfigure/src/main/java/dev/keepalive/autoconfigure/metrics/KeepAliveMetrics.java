@@ -1,6 +1,7 @@
 package dev.keepalive.autoconfigure.metrics;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -13,6 +14,7 @@ import java.util.function.ToDoubleFunction;
 import dev.keepalive.transport.AcquireOutcome;
 import dev.keepalive.transport.BodiesSnapshot;
 import dev.keepalive.transport.CloseReason;
+import dev.keepalive.transport.KeepAliveSettings;
 import dev.keepalive.transport.KeepAliveTransport;
 import dev.keepalive.transport.PoolSnapshot;
 import dev.keepalive.transport.RouteSnapshot;
@@ -70,6 +72,16 @@ public class KeepAliveMetrics implements MeterBinder {
                 binding.registerRoute(route.route(), route.maxConns());
             }
         }
+    }
+
+    /** The route's total cap: from its pool entry when there is one yet, else from the settings. */
+    private int maxConns(String route) {
+        return this.transport.pool().route(route).map(RouteSnapshot::maxConns).orElseGet(() -> {
+            KeepAliveSettings settings = this.transport.settings();
+            String hostPort = route.substring(route.indexOf("://") + 3).toLowerCase(Locale.ROOT);
+            KeepAliveSettings.HostLimits limits = settings.hosts().get(hostPort);
+            return (limits != null && limits.maxConns() != null) ? limits.maxConns() : settings.maxConnsPerHost();
+        });
     }
 
     private Optional<RouteSnapshot> route(String route) {
@@ -179,12 +191,7 @@ public class KeepAliveMetrics implements MeterBinder {
                 return timer;
             }
             if (!this.routes.contains(route)) {
-                // First event of a new route: its pool entry exists now, so its cap can be read.
-                int maxConns = KeepAliveMetrics.this.transport.pool()
-                    .route(route)
-                    .map(RouteSnapshot::maxConns)
-                    .orElse(0);
-                registerRoute(route, maxConns);
+                registerRoute(route, KeepAliveMetrics.this.maxConns(route));
             }
             return this.acquireTimers.computeIfAbsent(route + ' ' + outcome.key(),
                     (key) -> Timer.builder("keepalive.connections.acquire")

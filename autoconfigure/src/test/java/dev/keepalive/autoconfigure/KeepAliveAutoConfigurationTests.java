@@ -1,0 +1,269 @@
+package dev.keepalive.autoconfigure;
+
+import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
+
+import dev.keepalive.autoconfigure.actuate.HttpBodiesEndpoint;
+import dev.keepalive.autoconfigure.actuate.HttpPoolsEndpoint;
+import dev.keepalive.autoconfigure.actuate.KeepAliveEndpointAutoConfiguration;
+import dev.keepalive.autoconfigure.actuate.KeepAliveHealthContributorAutoConfiguration;
+import dev.keepalive.autoconfigure.actuate.KeepAliveHealthIndicator;
+import dev.keepalive.autoconfigure.metrics.KeepAliveMetrics;
+import dev.keepalive.autoconfigure.metrics.KeepAliveMetricsAutoConfiguration;
+import dev.keepalive.transport.CloseReason;
+import dev.keepalive.transport.KeepAliveTransport;
+import dev.keepalive.transport.PoolSnapshot;
+import dev.keepalive.transport.RouteSnapshot;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.boot.restclient.RestTemplateBuilder;
+import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
+import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link KeepAliveAutoConfiguration} and the actuator and metrics auto-configurations that hang
+ * off it, with Boot's HTTP client and REST client auto-configurations present as in an application.
+ */
+class KeepAliveAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(KeepAliveAutoConfiguration.class,
+                KeepAliveEndpointAutoConfiguration.class, KeepAliveHealthContributorAutoConfiguration.class,
+                KeepAliveMetricsAutoConfiguration.class, SslAutoConfiguration.class, HttpClientAutoConfiguration.class,
+                ImperativeHttpClientAutoConfiguration.class, RestClientAutoConfiguration.class,
+                RestTemplateAutoConfiguration.class));
+
+    private MockWebServer server;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        this.server = new MockWebServer();
+        this.server.start(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    @AfterEach
+    void stopServer() {
+        this.server.close();
+    }
+
+    private String route() {
+        return "http://127.0.0.1:" + this.server.getPort();
+    }
+
+    private String url(String path) {
+        return route() + path;
+    }
+
+    @Test
+    void restClientAndRestTemplateFromBootsBuildersRunOnTheOneTransport() {
+        this.runner.run((context) -> {
+            assertThat(context).hasSingleBean(KeepAliveTransport.class);
+            assertThat(context.getBean(ClientHttpRequestFactoryBuilder.class))
+                .isInstanceOf(KeepAliveClientHttpRequestFactoryBuilder.class);
+            KeepAliveTransport transport = context.getBean(KeepAliveTransport.class);
+            this.server.enqueue(new MockResponse.Builder().body("one").build());
+            this.server.enqueue(new MockResponse.Builder().body("two").build());
+            RestClient restClient = context.getBean(RestClient.Builder.class).build();
+            assertThat(restClient.get().uri(url("/a")).retrieve().body(String.class)).isEqualTo("one");
+            RestTemplateBuilder restTemplateBuilder = context.getBean(RestTemplateBuilder.class);
+            assertThat(restTemplateBuilder.build().getForObject(url("/b"), String.class)).isEqualTo("two");
+            RouteSnapshot route = transport.pool().route(route()).orElseThrow();
+            assertThat(route.opened()).isEqualTo(1);
+            assertThat(route.reused()).isEqualTo(1);
+            assertThat(this.server.takeRequest(5, TimeUnit.SECONDS).getConnectionIndex()).isZero();
+            assertThat(this.server.takeRequest(5, TimeUnit.SECONDS).getConnectionIndex()).isZero();
+        });
+    }
+
+    @Test
+    void transportIsClosedWithTheContext() {
+        KeepAliveTransport[] transport = new KeepAliveTransport[1];
+        this.runner.run((context) -> {
+            transport[0] = context.getBean(KeepAliveTransport.class);
+            this.server.enqueue(new MockResponse.Builder().body("one").build());
+            context.getBean(RestClient.Builder.class).build().get().uri(url("/")).retrieve().toBodilessEntity();
+            assertThat(transport[0].pool().idle()).isEqualTo(1);
+        });
+        PoolSnapshot afterClose = transport[0].pool();
+        assertThat(afterClose.idle()).isZero();
+        assertThat(afterClose.closedBy().get(CloseReason.SHUTDOWN)).isEqualTo(1);
+    }
+
+    @Test
+    void userDefinedRequestFactoryBuilderWins() {
+        this.runner.withUserConfiguration(UserBuilderConfiguration.class).run((context) -> {
+            ClientHttpRequestFactoryBuilder<?> builder = context.getBean(ClientHttpRequestFactoryBuilder.class);
+            assertThat(builder).isSameAs(context.getBean("userBuilder"));
+            this.server.enqueue(new MockResponse.Builder().body("one").build());
+            String body = context.getBean(RestClient.Builder.class).build().get().uri(url("/")).retrieve()
+                .body(String.class);
+            assertThat(body).isEqualTo("one");
+            assertThat(context.getBean(KeepAliveTransport.class).pool().routes()).isEmpty();
+        });
+    }
+
+    @Test
+    void disabledConfiguresNothing() {
+        this.runner.withPropertyValues("keepalive.enabled=false").run((context) -> {
+            assertThat(context).doesNotHaveBean(KeepAliveTransport.class)
+                .doesNotHaveBean(KeepAliveProperties.class)
+                .doesNotHaveBean(HttpPoolsEndpoint.class)
+                .doesNotHaveBean(HttpBodiesEndpoint.class)
+                .doesNotHaveBean(KeepAliveHealthIndicator.class)
+                .doesNotHaveBean(KeepAliveMetrics.class);
+            assertThat(context.getBean(ClientHttpRequestFactoryBuilder.class))
+                .isInstanceOf(HttpComponentsClientHttpRequestFactoryBuilder.class);
+        });
+    }
+
+    @Test
+    void withoutTheTransportOnTheClassPathNothingIsConfigured() {
+        this.runner.withClassLoader(new FilteredClassLoader(KeepAliveTransport.class)).run((context) -> {
+            assertThat(context).doesNotHaveBean(KeepAliveProperties.class)
+                .doesNotHaveBean(KeepAliveMetrics.class);
+            assertThat(context.getBean(ClientHttpRequestFactoryBuilder.class))
+                .isNotInstanceOf(KeepAliveClientHttpRequestFactoryBuilder.class);
+        });
+    }
+
+    @Test
+    void actuatorPartsAreConfiguredWhenActuatorIsPresentAndTheEndpointsAreExposed() {
+        this.runner.withPropertyValues("management.endpoints.web.exposure.include=httppools,httpbodies")
+            .run((context) -> assertThat(context).hasSingleBean(HttpPoolsEndpoint.class)
+                .hasSingleBean(HttpBodiesEndpoint.class)
+                .hasBean("keepaliveHealthIndicator")
+                .hasSingleBean(KeepAliveMetrics.class));
+    }
+
+    @Test
+    void endpointsBackOffWhenNotExposed() {
+        this.runner.run((context) -> assertThat(context).doesNotHaveBean(HttpPoolsEndpoint.class)
+            .doesNotHaveBean(HttpBodiesEndpoint.class)
+            .hasBean("keepaliveHealthIndicator"));
+    }
+
+    @Test
+    void healthIndicatorCanBeTurnedOff() {
+        this.runner.withPropertyValues("management.health.keepalive.enabled=false")
+            .run((context) -> assertThat(context).doesNotHaveBean(KeepAliveHealthIndicator.class));
+    }
+
+    @Test
+    void withoutActuatorThereAreNoEndpointsAndNoHealthIndicator() {
+        this.runner.withClassLoader(new FilteredClassLoader(Endpoint.class, HealthIndicator.class))
+            .withPropertyValues("management.endpoints.web.exposure.include=*")
+            .run((context) -> {
+                assertThat(context).hasNotFailed()
+                    .hasSingleBean(KeepAliveTransport.class)
+                    .doesNotHaveBean(HttpPoolsEndpoint.class)
+                    .doesNotHaveBean(HttpBodiesEndpoint.class)
+                    .doesNotHaveBean(KeepAliveHealthIndicator.class);
+                assertThat(context.getBean(ClientHttpRequestFactoryBuilder.class))
+                    .isInstanceOf(KeepAliveClientHttpRequestFactoryBuilder.class);
+            });
+    }
+
+    @Test
+    void withoutMicrometerThereIsNoMeterBinder() {
+        this.runner.withClassLoader(new FilteredClassLoader(MeterBinder.class)).run((context) -> {
+            assertThat(context).hasNotFailed()
+                .hasSingleBean(KeepAliveTransport.class)
+                .doesNotHaveBean(KeepAliveMetrics.class);
+        });
+    }
+
+    @Test
+    void bootsReadTimeoutWinsOverKeepalives() {
+        this.runner.withPropertyValues("keepalive.read-timeout=100ms", "spring.http.clients.read-timeout=10s")
+            .run((context) -> {
+                this.server.enqueue(new MockResponse.Builder().body("late")
+                    .headersDelay(500, TimeUnit.MILLISECONDS)
+                    .build());
+                String body = context.getBean(RestClient.Builder.class).build().get().uri(url("/")).retrieve()
+                    .body(String.class);
+                assertThat(body).isEqualTo("late");
+            });
+    }
+
+    @Test
+    void keepalivesReadTimeoutAppliesWhenBootSetsNone() {
+        this.runner.withPropertyValues("keepalive.read-timeout=100ms").run((context) -> {
+            this.server.enqueue(new MockResponse.Builder().body("late")
+                .headersDelay(2, TimeUnit.SECONDS)
+                .build());
+            RestClient restClient = context.getBean(RestClient.Builder.class).build();
+            assertThatExceptionOfType(ResourceAccessException.class)
+                .isThrownBy(() -> restClient.get().uri(url("/")).retrieve().body(String.class));
+        });
+    }
+
+    @Test
+    void bootsReadTimeoutApplies() {
+        this.runner.withPropertyValues("spring.http.clients.read-timeout=100ms").run((context) -> {
+            this.server.enqueue(new MockResponse.Builder().body("late")
+                .headersDelay(2, TimeUnit.SECONDS)
+                .build());
+            RestClient restClient = context.getBean(RestClient.Builder.class).build();
+            assertThatExceptionOfType(ResourceAccessException.class)
+                .isThrownBy(() -> restClient.get().uri(url("/")).retrieve().body(String.class));
+        });
+    }
+
+    @Test
+    void redirectsAreFollowedByDefault() {
+        this.runner.run((context) -> {
+            this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", url("/target")).build());
+            this.server.enqueue(new MockResponse.Builder().body("target").build());
+            ResponseEntity<String> response = context.getBean(RestClient.Builder.class).build().get()
+                .uri(url("/start")).retrieve().toEntity(String.class);
+            assertThat(response.getStatusCode().value()).isEqualTo(200);
+            assertThat(response.getBody()).isEqualTo("target");
+        });
+    }
+
+    @Test
+    void redirectsAreNotFollowedWhenBootSaysDontFollow() {
+        this.runner.withPropertyValues("spring.http.clients.redirects=dont-follow").run((context) -> {
+            this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", url("/target")).build());
+            ResponseEntity<Void> response = context.getBean(RestClient.Builder.class).build().get()
+                .uri(url("/start")).retrieve().toBodilessEntity();
+            assertThat(response.getStatusCode().value()).isEqualTo(302);
+            assertThat(this.server.getRequestCount()).isEqualTo(1);
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserBuilderConfiguration {
+
+        @Bean
+        ClientHttpRequestFactoryBuilder<?> userBuilder() {
+            return ClientHttpRequestFactoryBuilder.of(SimpleClientHttpRequestFactory::new);
+        }
+
+    }
+
+}

@@ -1,0 +1,206 @@
+package dev.keepalive.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.keepalive.transport.KeepAliveSettings;
+import dev.keepalive.transport.KeepAliveSettings.HostLimits;
+import dev.keepalive.transport.KeepAliveTransport;
+import dev.keepalive.transport.StackCapture;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for binding {@link KeepAliveProperties}, mapping them to the transport's settings, and the
+ * start-up failures for invalid values.
+ */
+class KeepAlivePropertiesTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(KeepAliveAutoConfiguration.class));
+
+    @Test
+    void defaultsAreThoseOfTheDesign() {
+        this.runner.run((context) -> {
+            KeepAliveProperties properties = context.getBean(KeepAliveProperties.class);
+            assertThat(properties.isEnabled()).isTrue();
+            assertThat(properties.getMaxIdleConns()).isEqualTo(256);
+            assertThat(properties.getMaxIdleConnsPerHost()).isEqualTo(32);
+            assertThat(properties.getMaxConnsPerHost()).isZero();
+            assertThat(properties.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(properties.getIdleConnTimeout()).isEqualTo(Duration.ofSeconds(90));
+            assertThat(properties.getMaxConnLifetime()).isZero();
+            assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(properties.getTlsHandshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(properties.getResponseHeaderTimeout()).isZero();
+            assertThat(properties.getReadTimeout()).isZero();
+            assertThat(properties.isDisableKeepAlives()).isFalse();
+            assertThat(properties.getValidateAfterInactivity()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(properties.getDrain().getMaxBytes()).isEqualTo(DataSize.ofKilobytes(256));
+            assertThat(properties.getDrain().getTimeout()).isEqualTo(Duration.ofMillis(100));
+            assertThat(properties.getLeakDetection().getThreshold()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(properties.getLeakDetection().getCaptureStack()).isEqualTo(StackCapture.SAMPLED);
+            assertThat(properties.getLeakDetection().getSampleRate()).isEqualTo(64);
+            assertThat(properties.getLeakDetection().isReclaim()).isTrue();
+            assertThat(properties.getHosts()).isEmpty();
+            KeepAliveSettings settings = context.getBean(KeepAliveTransport.class).settings();
+            KeepAliveSettings defaults = KeepAliveSettings.defaults();
+            assertThat(settings.maxIdleConns()).isEqualTo(defaults.maxIdleConns());
+            assertThat(settings.maxIdleConnsPerHost()).isEqualTo(defaults.maxIdleConnsPerHost());
+            assertThat(settings.acquireTimeout()).isEqualTo(defaults.acquireTimeout());
+            assertThat(settings.drainMaxBytes()).isEqualTo(defaults.drainMaxBytes());
+            assertThat(settings.captureStack()).isEqualTo(defaults.captureStack());
+        });
+    }
+
+    @Test
+    void everyPropertyBindsAndReachesTheTransport() {
+        with("keepalive.max-idle-conns=100", "keepalive.max-idle-conns-per-host=4",
+                "keepalive.max-conns-per-host=8", "keepalive.acquire-timeout=2s", "keepalive.idle-conn-timeout=45s",
+                "keepalive.max-conn-lifetime=10m", "keepalive.connect-timeout=3s",
+                "keepalive.tls-handshake-timeout=4s", "keepalive.response-header-timeout=5s",
+                "keepalive.read-timeout=6s", "keepalive.disable-keep-alives=true",
+                "keepalive.validate-after-inactivity=500ms", "keepalive.drain.max-bytes=64KB",
+                "keepalive.drain.timeout=50ms", "keepalive.leak-detection.threshold=1m",
+                "keepalive.leak-detection.capture-stack=always", "keepalive.leak-detection.sample-rate=8",
+                "keepalive.leak-detection.reclaim=false", "keepalive.hosts[api.example.com:443].max-conns=16",
+                "keepalive.hosts[api.example.com:443].max-idle-conns=2",
+                "keepalive.hosts[127.0.0.1:8081].max-idle-conns=1")
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                KeepAliveProperties properties = context.getBean(KeepAliveProperties.class);
+                assertThat(properties.getMaxIdleConns()).isEqualTo(100);
+                assertThat(properties.getHosts()).containsOnlyKeys("api.example.com:443", "127.0.0.1:8081");
+                assertThat(properties.getHosts().get("127.0.0.1:8081").getMaxConns()).isNull();
+                KeepAliveSettings settings = context.getBean(KeepAliveTransport.class).settings();
+                assertThat(settings.maxIdleConns()).isEqualTo(100);
+                assertThat(settings.maxIdleConnsPerHost()).isEqualTo(4);
+                assertThat(settings.maxConnsPerHost()).isEqualTo(8);
+                assertThat(settings.acquireTimeout()).isEqualTo(Duration.ofSeconds(2));
+                assertThat(settings.idleConnTimeout()).isEqualTo(Duration.ofSeconds(45));
+                assertThat(settings.maxConnLifetime()).isEqualTo(Duration.ofMinutes(10));
+                assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+                assertThat(settings.tlsHandshakeTimeout()).isEqualTo(Duration.ofSeconds(4));
+                assertThat(settings.responseHeaderTimeout()).isEqualTo(Duration.ofSeconds(5));
+                assertThat(settings.readTimeout()).isEqualTo(Duration.ofSeconds(6));
+                assertThat(settings.disableKeepAlives()).isTrue();
+                assertThat(settings.validateAfterInactivity()).isEqualTo(Duration.ofMillis(500));
+                assertThat(settings.drainMaxBytes()).isEqualTo(64 * 1024);
+                assertThat(settings.drainTimeout()).isEqualTo(Duration.ofMillis(50));
+                assertThat(settings.leakThreshold()).isEqualTo(Duration.ofMinutes(1));
+                assertThat(settings.captureStack()).isEqualTo(StackCapture.ALWAYS);
+                assertThat(settings.sampleRate()).isEqualTo(8);
+                assertThat(settings.reclaimLeaks()).isFalse();
+                assertThat(settings.hosts()).containsEntry("api.example.com:443", new HostLimits(16, 2))
+                    .containsEntry("127.0.0.1:8081", new HostLimits(null, 1));
+            });
+    }
+
+    @Test
+    void negativeCapFailsStartUpNamingThePropertyAndValue() {
+        with("keepalive.max-idle-conns=-1")
+            .run((context) -> assertInvalid(context, "keepalive.max-idle-conns", "-1", "must not be negative"));
+    }
+
+    @Test
+    void negativePerHostCapsFailStartUp() {
+        with("keepalive.max-idle-conns-per-host=-2")
+            .run((context) -> assertInvalid(context, "keepalive.max-idle-conns-per-host", "-2",
+                    "must not be negative"));
+        with("keepalive.max-conns-per-host=-3")
+            .run((context) -> assertInvalid(context, "keepalive.max-conns-per-host", "-3", "must not be negative"));
+    }
+
+    @Test
+    void negativeDurationFailsStartUpNamingThePropertyAndValue() {
+        with("keepalive.acquire-timeout=-5s")
+            .run((context) -> assertInvalid(context, "keepalive.acquire-timeout", "PT-5S", "must not be negative"));
+        with("keepalive.leak-detection.threshold=-1ms")
+            .run((context) -> assertInvalid(context, "keepalive.leak-detection.threshold", "PT-0.001S",
+                    "must not be negative"));
+        with("keepalive.drain.timeout=-1s")
+            .run((context) -> assertInvalid(context, "keepalive.drain.timeout", "PT-1S", "must not be negative"));
+    }
+
+    @Test
+    void negativeDrainSizeFailsStartUp() {
+        with("keepalive.drain.max-bytes=-1KB")
+            .run((context) -> assertInvalid(context, "keepalive.drain.max-bytes", "-1024", "must not be negative"));
+    }
+
+    @Test
+    void sampleRateBelowOneFailsStartUp() {
+        with("keepalive.leak-detection.sample-rate=0")
+            .run((context) -> assertInvalid(context, "keepalive.leak-detection.sample-rate", "0",
+                    "must be at least 1"));
+    }
+
+    @Test
+    void hostIdleCapAboveTheHostsTotalCapFailsStartUp() {
+        with("keepalive.hosts[api.example.com:443].max-conns=4",
+                    "keepalive.hosts[api.example.com:443].max-idle-conns=5")
+            .run((context) -> assertInvalid(context, "keepalive.hosts[api.example.com:443].max-idle-conns", "5",
+                    "must not exceed the host's total cap of 4"));
+    }
+
+    @Test
+    void hostIdleCapAboveTheGlobalTotalCapFailsStartUp() {
+        with("keepalive.max-conns-per-host=2", "keepalive.hosts[api.example.com:443].max-idle-conns=3")
+            .run((context) -> assertInvalid(context, "keepalive.hosts[api.example.com:443].max-idle-conns", "3",
+                    "must not exceed the host's total cap of 2"));
+    }
+
+    @Test
+    void negativeHostCapFailsStartUp() {
+        with("keepalive.hosts[api.example.com:443].max-conns=-1")
+            .run((context) -> assertInvalid(context, "keepalive.hosts[api.example.com:443].max-conns", "-1",
+                    "must not be negative"));
+    }
+
+    @Test
+    void hostKeyWithoutPortFailsStartUp() {
+        with("keepalive.hosts[api.example.com].max-conns=4")
+            .run((context) -> assertInvalid(context, "keepalive.hosts", "api.example.com", "must be host:port"));
+    }
+
+    @Test
+    void globalIdleCapAboveTheTotalCapIsAllowedAndShrinks() {
+        // The sample application's max-conns-per-host: 8 keeps the default idle cap of 32.
+        with("keepalive.max-conns-per-host=8")
+            .run((context) -> assertThat(context).hasNotFailed());
+    }
+
+    /**
+     * The runner with these {@code name=value} properties. Unlike {@code withPropertyValues}, splits at the
+     * first {@code =} only, so that {@code host:port} map keys survive.
+     */
+    private ApplicationContextRunner with(String... pairs) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (String pair : pairs) {
+            int equals = pair.indexOf('=');
+            map.put(pair.substring(0, equals), pair.substring(equals + 1));
+        }
+        return this.runner.withInitializer((context) -> context.getEnvironment()
+            .getPropertySources()
+            .addFirst(new MapPropertySource("test", map)));
+    }
+
+    private static void assertInvalid(AssertableApplicationContext context, String name, String value,
+            String reason) {
+        assertThat(context).hasFailed();
+        assertThat(context.getStartupFailure()).rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("Property " + name + " with value '" + value + "' is invalid")
+            .hasMessageContaining(reason);
+    }
+
+}
