@@ -4,13 +4,14 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs every contender against the local server in alternating rounds (round 1: every scenario through
+ * Warms the JVM up with every client, then runs every contender against the local server in alternating rounds (round 1: every scenario through
  * every contender, then round 2, ...), then prints the medians as a table and writes them, with every
  * round, as CSV files and SVG charts. Exits with 1 when any window failed or had errors.
  *
@@ -52,6 +53,7 @@ public final class BenchmarkMain {
                 options.timing().window(), Runtime.version(), Runtime.getRuntime().availableProcessors());
         System.out.println(set.note());
 
+        prewarm(set, options.timing());
         List<Measurement> main = new ArrayList<>();
         List<Measurement> tracking = new ArrayList<>();
         boolean ok = true;
@@ -84,6 +86,24 @@ public final class BenchmarkMain {
         Charts.write(out, mainSummary, trackingSummary);
         System.out.println("results written to " + out.toAbsolutePath());
         return ok;
+    }
+
+    /**
+     * Runs every JVM contender once at c16 on the small file, unrecorded, so that round 1 does not measure
+     * the JIT compiling the first client's code path.
+     */
+    private static void prewarm(ContenderSet set, Timing timing) {
+        Timing once = new Timing(Duration.ZERO, timing.warmUp().multipliedBy(2), timing.maxRequests());
+        for (Contender c : set.main()) {
+            if (c instanceof RestClientContender) {
+                try {
+                    c.measure(Scenario.small(16), once, 0);
+                }
+                catch (Exception ex) {
+                    System.out.printf("prewarm %s failed: %s%n", c.name(), ex);
+                }
+            }
+        }
     }
 
     private static boolean measure(Contender contender, Scenario scenario, Timing timing, int round,

@@ -3,10 +3,13 @@ package dev.keepalive.benchmarks;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+
+import dev.keepalive.transport.StackCapture;
 
 /**
  * The contenders of one run, in run order: the main comparison and the leak-tracking variants, filtered
- * by {@code --clients}. keepalive's entries are present only when its transport is on the class path.
+ * by {@code --clients}.
  *
  * @param main the main comparison, every scenario
  * @param tracking keepalive with each {@code capture-stack} setting, one scenario
@@ -19,13 +22,7 @@ public record ContenderSet(List<Contender> main, List<Contender> tracking, Strin
         List<Contender> main = new ArrayList<>();
         List<Contender> tracking = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        boolean keepAlive = KeepAliveFactories.available();
-        if (keepAlive) {
-            main.add(new RestClientContender("keepalive", () -> KeepAliveFactories.open(null), driver, base));
-        }
-        else {
-            notes.add("keepalive left out: dev.keepalive.transport.KeepAliveTransport is not on the class path");
-        }
+        main.add(new RestClientContender("keepalive", () -> KeepAliveFactories.open(null), driver, base));
         main.add(new RestClientContender("apache-defaults", SpringFactories::apacheDefaults, driver, base));
         main.add(new RestClientContender(BenchmarkMain.REFERENCE, SpringFactories::apacheTuned, driver, base));
         main.add(new RestClientContender("jdk-http1.1", SpringFactories::jdkHttp11, driver, base));
@@ -38,13 +35,11 @@ public record ContenderSet(List<Contender> main, List<Contender> tracking, Strin
         else {
             notes.add("wrk left out: no --wrk given");
         }
-        if (keepAlive) {
-            for (String capture : List.of("NEVER", "SAMPLED", "ALWAYS")) {
-                tracking.add(new RestClientContender("keepalive capture=" + capture.toLowerCase(),
-                        () -> KeepAliveFactories.open(capture), driver, base));
-            }
-            notes.add("leak tracking cannot be switched off in keepalive's settings: no 'tracking off' row");
+        for (StackCapture capture : StackCapture.values()) {
+            tracking.add(new RestClientContender("keepalive capture=" + capture.name().toLowerCase(Locale.ROOT),
+                    () -> KeepAliveFactories.open(capture), driver, base));
         }
+        notes.add("leak tracking cannot be switched off in keepalive's settings: no 'tracking off' row");
         List<String> only = options.clients();
         if (!only.isEmpty()) {
             main.removeIf((c) -> !only.contains(c.name()));

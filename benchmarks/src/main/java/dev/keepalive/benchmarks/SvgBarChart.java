@@ -53,7 +53,7 @@ public final class SvgBarChart {
         }
         double top = niceCeiling(max);
         int groupWidth = series.size() * BAR + GROUP_GAP;
-        int plotWidth = Math.max(300, groups.size() * groupWidth);
+        int plotWidth = Math.max(Math.max(300, groups.size() * groupWidth), this.title.length() * 9 - LEFT + 40);
         int width = LEFT + plotWidth + 20;
         int axisBottom = TOP + PLOT_HEIGHT;
         int height = axisBottom + 40 + series.size() * LEGEND_ROW + 10;
