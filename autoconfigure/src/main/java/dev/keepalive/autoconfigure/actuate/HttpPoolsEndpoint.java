@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import dev.keepalive.transport.CloseReason;
 import dev.keepalive.transport.ConnectionSnapshot;
@@ -14,15 +15,20 @@ import dev.keepalive.transport.RouteSnapshot;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.Selector.Match;
 
 /**
  * {@link Endpoint @Endpoint} {@code httppools}: the keepalive connection pool, totals and one entry per
- * route with its live connections. {@code httppools/{route}} shows one route; the route is
- * {@code scheme://host:port}, URL-encoded in the path, or for servers that refuse encoded slashes in a path
- * (Tomcat does by default) {@code scheme:host:port} or just {@code host:port}.
+ * route with its live connections. {@code httppools/{route}} shows one route: {@code scheme://host:port},
+ * URL-encoded or written out in the path, or {@code scheme:host:port}, or just {@code host:port}. (Tomcat,
+ * Spring Boot's default server, answers 400 to an encoded slash in a path, so the URL-encoded form works only
+ * where the server lets {@code %2F} through.)
  */
 @Endpoint(id = "httppools")
 public class HttpPoolsEndpoint {
+
+    private static final Pattern SCHEME_SLASHES = Pattern.compile("^(https?):/*(?=[^/])",
+            Pattern.CASE_INSENSITIVE);
 
     private final KeepAliveTransport transport;
 
@@ -48,23 +54,27 @@ public class HttpPoolsEndpoint {
     }
 
     /**
-     * One route's pool.
-     * @param route {@code scheme://host:port}, {@code scheme:host:port} or {@code host:port}
+     * One route's pool. The route may be given as {@code scheme://host:port} URL-encoded in one path segment
+     * (where the server lets encoded slashes through), written out in the path
+     * ({@code httppools/http://127.0.0.1:8081}), as {@code scheme:host:port} or as {@code host:port}.
+     * @param route the path segments after {@code httppools}
      * @return the route's entry, or {@code null} (404) when the transport has not talked to it
      */
     @ReadOperation
-    public Map<String, Object> pool(@Selector String route) {
-        return find(this.transport.pool().routes(), route).map(HttpPoolsEndpoint::route).orElse(null);
+    public Map<String, Object> pool(@Selector(match = Match.ALL_REMAINING) String[] route) {
+        return find(this.transport.pool().routes(), String.join("/", route)).map(HttpPoolsEndpoint::route)
+            .orElse(null);
     }
 
     static Optional<RouteSnapshot> find(List<RouteSnapshot> routes, String selector) {
-        Optional<RouteSnapshot> exact = routes.stream()
-            .filter((r) -> r.route().equalsIgnoreCase(selector) || r.route().replace("://", ":").equalsIgnoreCase(selector))
-            .findFirst();
+        // Servers collapse "//" and refuse "%2F" in paths: "http:/host:port" and "http:host:port" both mean
+        // "http://host:port".
+        String wanted = SCHEME_SLASHES.matcher(selector).replaceFirst("$1://");
+        Optional<RouteSnapshot> exact = routes.stream().filter((r) -> r.route().equalsIgnoreCase(wanted)).findFirst();
         if (exact.isPresent()) {
             return exact;
         }
-        return routes.stream().filter((r) -> hostPort(r.route()).equalsIgnoreCase(selector)).findFirst();
+        return routes.stream().filter((r) -> hostPort(r.route()).equalsIgnoreCase(wanted)).findFirst();
     }
 
     private static String hostPort(String route) {

@@ -30,6 +30,21 @@ class HttpPoolsEndpointTests {
     }
 
     @Test
+    void findsTheRouteWhoseSchemeSlashesTheServerCollapsed() {
+        assertThat(HttpPoolsEndpoint.find(this.routes, "http:/127.0.0.1:8081")).get()
+            .extracting(RouteSnapshot::route)
+            .isEqualTo("http://127.0.0.1:8081");
+    }
+
+    @Test
+    void hostNamedLikeAShemeIsStillAHost() {
+        List<RouteSnapshot> local = List.of(route("http://localhost:8081"));
+        assertThat(HttpPoolsEndpoint.find(local, "localhost:8081")).get()
+            .extracting(RouteSnapshot::route)
+            .isEqualTo("http://localhost:8081");
+    }
+
+    @Test
     void findsTheRouteByHostAndPort() {
         assertThat(HttpPoolsEndpoint.find(this.routes, "127.0.0.1:8081")).get()
             .extracting(RouteSnapshot::route)
