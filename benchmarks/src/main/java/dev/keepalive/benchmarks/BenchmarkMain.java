@@ -53,6 +53,7 @@ public final class BenchmarkMain {
                 options.timing().window(), Runtime.version(), Runtime.getRuntime().availableProcessors());
         System.out.println(set.note());
 
+        String loadBefore = loadAverage();
         prewarm(set, options.timing());
         List<Measurement> main = new ArrayList<>();
         List<Measurement> tracking = new ArrayList<>();
@@ -70,7 +71,9 @@ public final class BenchmarkMain {
 
         List<Summary> mainSummary = Summary.of(main);
         List<Summary> trackingSummary = Summary.of(tracking);
-        String report = report(options, set, mainSummary, trackingSummary);
+        String load = "machine load average (1/5/15 min) at start " + loadBefore + ", at end " + loadAverage()
+                + "; other processes on the machine share its CPUs with the client and nginx";
+        String report = report(options, set, load, mainSummary, trackingSummary);
         System.out.println();
         System.out.print(report);
 
@@ -124,7 +127,17 @@ public final class BenchmarkMain {
         }
     }
 
-    private static String report(BenchmarkOptions options, ContenderSet set, List<Summary> main,
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        }
+        catch (IOException | RuntimeException ex) {
+            return "unknown";
+        }
+    }
+
+    private static String report(BenchmarkOptions options, ContenderSet set, String load, List<Summary> main,
             List<Summary> tracking) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "keepalive benchmarks - %s, %s mode, medians of %d round(s), "
@@ -133,6 +146,7 @@ public final class BenchmarkMain {
                 Runtime.getRuntime().availableProcessors()));
         out.append("x ref = ratio to ").append(REFERENCE).append(" in the same scenario; cpu = client process CPU "
                 + "(user+system, all threads); alloc = heap bytes allocated by the client JVM.").append('\n');
+        out.append(load).append('\n');
         out.append(set.note()).append("\n\n");
         out.append(new TextTable(REFERENCE).render(main));
         if (!tracking.isEmpty()) {
