@@ -107,7 +107,7 @@ final class Engine implements AutoCloseable {
     }
 
     /** A failure that means the peer had closed the connection before any response byte arrived. */
-    private static boolean isStale(Exception ex) {
+    static boolean isStale(Exception ex) {
         if (ex instanceof InterruptedIOException) {
             return false; // timeouts are not staleness
         }

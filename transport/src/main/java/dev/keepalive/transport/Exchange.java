@@ -67,7 +67,9 @@ final class Exchange {
             return response;
         }
         catch (IOException | HttpException | RuntimeException ex) {
-            this.engine.pool.release(this.connection, false, 0, CloseReason.ERROR);
+            // A reused connection found closed before any response byte is the server's idle close, not an error.
+            CloseReason reason = reused() && Engine.isStale(ex) ? CloseReason.SERVER_CLOSE : CloseReason.ERROR;
+            this.engine.pool.release(this.connection, false, 0, reason);
             throw ex;
         }
     }

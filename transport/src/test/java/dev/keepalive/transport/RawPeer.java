@@ -37,7 +37,7 @@ final class RawPeer implements AutoCloseable {
     private final List<Conn> connections = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
-    private final AtomicInteger requests = new AtomicInteger();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     RawPeer(Script script) throws IOException {
@@ -85,9 +85,21 @@ final class RawPeer implements AutoCloseable {
         return this.accepted.get();
     }
 
-    /** Requests read so far, on every connection. */
-    int requests() {
-        return this.requests.get();
+    /** A request as the peer read it: head and body, and the index of the connection it came on. */
+    record Received(int connection, String text) {
+
+        String requestLine() {
+            return this.text.substring(0, this.text.indexOf("\r\n"));
+        }
+
+        String body() {
+            return this.text.substring(this.text.indexOf("\r\n\r\n") + 4);
+        }
+    }
+
+    /** Requests read so far, on every connection, in order. */
+    List<Received> received() {
+        return List.copyOf(this.received);
     }
 
     /** Accepted connections whose socket is still open (neither side has closed it yet). */
@@ -188,7 +200,7 @@ final class RawPeer implements AutoCloseable {
             else if (lower.contains("\r\ntransfer-encoding: chunked")) {
                 body = readChunked();
             }
-            this.peer.requests.incrementAndGet();
+            this.peer.received.add(new Received(this.index, head + body));
             return head + body;
         }
 

@@ -1,0 +1,198 @@
+package dev.keepalive.transport;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.StreamingHttpOutputMessage;
+import org.springframework.http.client.ClientHttpRequest;
+import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Design §3 rule 10: a replayable request that fails on a stale reused connection is retried once on a new
+ * connection; anything else fails with a message that names the route.
+ */
+class StaleConnectionRetryTest {
+
+    /** The server closes a keep-alive connection after this much idle time. */
+    private static final Duration SERVER_IDLE_CLOSE = Duration.ofSeconds(1);
+
+    private RawPeer peer;
+    private KeepAliveTransport transport;
+
+    @BeforeEach
+    void startPeer() throws IOException {
+        this.peer = new RawPeer((conn) -> {
+            String request;
+            while ((request = conn.readRequest(SERVER_IDLE_CLOSE)) != null) {
+                conn.write(RawPeer.ok("hello " + request.substring(0, request.indexOf(' '))));
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            PoolAssertions.assertBalanced(this.transport);
+            assertThat(this.transport.pool().active()).isZero();
+        }
+        finally {
+            this.transport.close();
+            this.peer.close();
+        }
+    }
+
+    /** Validation before reuse is off, so only the retry can save a request on a stale connection. */
+    private KeepAliveRequestFactory withoutValidation() {
+        return factory(KeepAliveSettings.builder().validateAfterInactivity(Duration.ofHours(1)));
+    }
+
+    private KeepAliveRequestFactory factory(KeepAliveSettings.Builder settings) {
+        this.transport = KeepAliveTransport.create(settings.build());
+        return this.transport.requestFactory();
+    }
+
+    @Test
+    void getOnAConnectionTheServerClosedIsRetriedOnAFreshOne() {
+        RestClient client = RestClient.builder().requestFactory(withoutValidation()).build();
+        assertThat(client.get().uri(this.peer.uri("/a")).retrieve().body(String.class)).isEqualTo("hello GET");
+        awaitServerClosedIdleConnection();
+
+        assertThat(client.get().uri(this.peer.uri("/b")).retrieve().body(String.class)).isEqualTo("hello GET");
+
+        assertThat(this.peer.accepted()).isEqualTo(2);
+        assertThat(this.peer.received()).extracting(RawPeer.Received::connection).containsExactly(0, 1);
+        PoolSnapshot pool = this.transport.pool();
+        assertThat(pool.opened()).isEqualTo(2);
+        assertThat(pool.closedBy().get(CloseReason.SERVER_CLOSE)).isEqualTo(1);
+        assertThat(pool.closedBy().get(CloseReason.ERROR)).isZero();
+        assertThat(pool.idle()).isEqualTo(1);
+    }
+
+    @Test
+    void theRetriedResponseSaysItCameOnANewConnection() throws Exception {
+        KeepAliveRequestFactory factory = withoutValidation();
+        long first;
+        try (ClientHttpResponse response = factory.createRequest(this.peer.uri("/a"), HttpMethod.GET).execute()) {
+            response.getBody().readAllBytes();
+            first = ((TrackedResponse) response).connectionId();
+        }
+        awaitServerClosedIdleConnection();
+
+        try (ClientHttpResponse response = factory.createRequest(this.peer.uri("/b"), HttpMethod.GET).execute()) {
+            assertThat(response.getBody().readAllBytes()).asString(StandardCharsets.UTF_8).isEqualTo("hello GET");
+            assertThat(((TrackedResponse) response).connectionId()).isNotEqualTo(first);
+            assertThat(((TrackedResponse) response).connectionReused()).isFalse();
+        }
+    }
+
+    @Test
+    void withTheDefaultValidationTheStaleConnectionIsFoundBeforeUse() {
+        KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder());
+        assertThat(this.transport.settings().validateAfterInactivity()).isEqualTo(Duration.ofSeconds(2));
+        RestTemplate template = new RestTemplate(factory);
+        assertThat(template.getForObject(this.peer.uri("/a"), String.class)).isEqualTo("hello GET");
+        awaitServerClosedIdleConnection();
+        // Stay idle past validate-after-inactivity (2 s) so that the pool checks the connection before reuse.
+        await().atMost(Duration.ofSeconds(5)).until(() -> idleMillisOfOnlyConnection() > 2100);
+
+        assertThat(template.getForObject(this.peer.uri("/b"), String.class)).isEqualTo("hello GET");
+
+        assertThat(this.peer.accepted()).isEqualTo(2);
+        assertThat(this.transport.pool().closedBy().get(CloseReason.SERVER_CLOSE)).isEqualTo(1);
+        assertThat(this.transport.pool().closedBy().get(CloseReason.ERROR)).isZero();
+    }
+
+    @Test
+    void postWithAStreamingBodyOnAStaleConnectionIsNotRetried() throws Exception {
+        KeepAliveRequestFactory factory = withoutValidation();
+        get(factory);
+        awaitServerClosedIdleConnection();
+
+        ClientHttpRequest post = factory.createRequest(this.peer.uri("/orders"), HttpMethod.POST);
+        ((StreamingHttpOutputMessage) post).setBody((out) -> out.write("once only".getBytes(StandardCharsets.UTF_8)));
+
+        assertThatExceptionOfType(IOException.class).isThrownBy(post::execute)
+                .withMessageContaining("POST")
+                .withMessageContaining(this.peer.route())
+                .withMessageContaining("reused");
+        assertThat(this.peer.accepted()).as("no second connection: the POST was not replayed").isEqualTo(1);
+        assertThat(this.peer.received()).extracting(RawPeer.Received::requestLine).containsExactly("GET / HTTP/1.1");
+    }
+
+    @Test
+    void postWithABufferedBodyButNoIdempotencyKeyIsNotRetried() throws Exception {
+        KeepAliveRequestFactory factory = withoutValidation();
+        get(factory);
+        awaitServerClosedIdleConnection();
+
+        ClientHttpRequest post = factory.createRequest(this.peer.uri("/orders"), HttpMethod.POST);
+        post.getBody().write("buffered".getBytes(StandardCharsets.UTF_8));
+
+        assertThatExceptionOfType(IOException.class).isThrownBy(post::execute)
+                .withMessageContaining(this.peer.route());
+        assertThat(this.peer.accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void postWithAnIdempotencyKeyAndABufferedBodyIsRetried() throws Exception {
+        KeepAliveRequestFactory factory = withoutValidation();
+        get(factory);
+        awaitServerClosedIdleConnection();
+
+        ClientHttpRequest post = factory.createRequest(this.peer.uri("/orders"), HttpMethod.POST);
+        post.getHeaders().add("Idempotency-Key", "order-42");
+        post.getBody().write("buffered".getBytes(StandardCharsets.UTF_8));
+        try (ClientHttpResponse response = post.execute()) {
+            assertThat(response.getBody().readAllBytes()).asString(StandardCharsets.UTF_8).isEqualTo("hello POST");
+        }
+
+        assertThat(this.peer.accepted()).isEqualTo(2);
+        RawPeer.Received replayed = this.peer.received().get(1);
+        assertThat(replayed.connection()).isEqualTo(1);
+        assertThat(replayed.requestLine()).isEqualTo("POST /orders HTTP/1.1");
+        assertThat(replayed.body()).isEqualTo("buffered");
+    }
+
+    @Test
+    void aFreshConnectionsFailureIsNeverRetried() throws Exception {
+        try (RawPeer hangsUp = new RawPeer((conn) -> {
+            conn.readRequest();
+            conn.close();
+        })) {
+            KeepAliveRequestFactory factory = withoutValidation();
+            assertThatExceptionOfType(IOException.class)
+                    .isThrownBy(() -> factory.createRequest(hangsUp.uri("/"), HttpMethod.GET).execute())
+                    .withMessageContaining(hangsUp.route());
+            assertThat(hangsUp.accepted()).isEqualTo(1);
+            assertThat(this.transport.pool().closedBy().get(CloseReason.ERROR)).isEqualTo(1);
+        }
+    }
+
+    private void get(KeepAliveRequestFactory factory) throws IOException {
+        try (ClientHttpResponse response = factory.createRequest(this.peer.uri("/"), HttpMethod.GET).execute()) {
+            assertThat(response.getBody().readAllBytes()).asString(StandardCharsets.UTF_8).isEqualTo("hello GET");
+        }
+        assertThat(this.transport.pool().idle()).isEqualTo(1);
+    }
+
+    /** The server closes the idle connection after {@link #SERVER_IDLE_CLOSE}; the pool still holds it. */
+    private void awaitServerClosedIdleConnection() {
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.peer.open() == 0);
+        assertThat(this.transport.pool().idle()).isEqualTo(1);
+    }
+
+    private long idleMillisOfOnlyConnection() {
+        return this.transport.pool().routes().get(0).connections().get(0).idleMillis();
+    }
+}
