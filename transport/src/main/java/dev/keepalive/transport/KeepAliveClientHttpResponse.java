@@ -2,6 +2,7 @@ package dev.keepalive.transport;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.Reference;
 
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
@@ -76,6 +77,7 @@ final class KeepAliveClientHttpResponse implements ClientHttpResponse, TrackedRe
         if (this.body != null) {
             this.body.close();
         }
+        Reference.reachabilityFence(this);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.keepalive.transport;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.Reference;
 
 /**
  * The body stream the application reads. At EOF it hands the connection back to the pool at once (Go's
@@ -17,6 +18,8 @@ final class TrackedBody extends InputStream {
     private final Exchange exchange;
     private final InputStream wire;
     private final OpenBody body;
+    /** Never read: held so that the response stays reachable as long as its stream is. */
+    @SuppressWarnings("unused")
     private final Object owner;
     private boolean failed;
 
@@ -36,6 +39,17 @@ final class TrackedBody extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        try {
+            return readTracked(b, off, len);
+        }
+        finally {
+            // While a read blocks, this stream (and so its response) must stay reachable, or the JIT may
+            // let the response be collected mid-read and the tracker would take the body for a leak.
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private int readTracked(byte[] b, int off, int len) throws IOException {
         if (this.body.phase() != OpenBody.OPEN) {
             if (this.failed) {
                 throw new IOException("The body of " + this.exchange.describe() + " failed earlier; it cannot be read");
@@ -88,11 +102,12 @@ final class TrackedBody extends InputStream {
 
     @Override
     public void close() {
-        this.exchange.bodyClosed(this.body, this.wire);
-    }
-
-    Object owner() {
-        return this.owner;
+        try {
+            this.exchange.bodyClosed(this.body, this.wire);
+        }
+        finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     long bodyId() {

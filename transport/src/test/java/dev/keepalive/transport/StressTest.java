@@ -1,0 +1,200 @@
+package dev.keepalive.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Many threads, mixed usage, one pool: afterwards every counter balances and no socket is open beyond the
+ * idle ones; while it runs, a sampler checks the caps and the connection accounting. Sized by system
+ * properties so that a script can run the long version: {@code stress.threads} (32),
+ * {@code stress.requests} (200 000), {@code stress.seconds} (300, the time bound), {@code stress.leakEvery}
+ * (0 = no dropped responses; N = one response in N is dropped unclosed), {@code stress.virtual} (run on
+ * virtual threads, JDK 21+).
+ */
+class StressTest {
+
+    private static final int MAX_CONNS = 24;
+
+    private final int threads = Integer.getInteger("stress.threads", 32);
+    private final int requests = Integer.getInteger("stress.requests", 200_000);
+    private final long seconds = Long.getLong("stress.seconds", 300);
+    private final int leakEvery = Integer.getInteger("stress.leakEvery", 0);
+    private final boolean virtual = Boolean.getBoolean("stress.virtual");
+
+    @Test
+    void mixedLoadKeepsEveryCounterBalanced() throws Exception {
+        KeepAliveSettings settings = KeepAliveSettings.builder().maxConnsPerHost(MAX_CONNS).maxIdleConnsPerHost(16)
+                .acquireTimeout(Duration.ofSeconds(30)).leakThreshold(Duration.ofSeconds(5)).build();
+        try (LoopbackHttpServer server = new LoopbackHttpServer(1500);
+                KeepAliveTransport transport = KeepAliveTransport.create(settings)) {
+            RestClient rest = RestClient.builder().requestFactory(transport.requestFactory()).build();
+            Queue<String> violations = new ConcurrentLinkedQueue<>();
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread sampler = new Thread(() -> sample(transport, running, violations), "stress-sampler");
+            sampler.start();
+
+            AtomicInteger next = new AtomicInteger();
+            LongAdder failures = new LongAdder();
+            Queue<Throwable> firstFailures = new ConcurrentLinkedQueue<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(this.seconds);
+            long start = System.nanoTime();
+            ExecutorService pool = executor();
+            for (int t = 0; t < this.threads; t++) {
+                pool.execute(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < this.requests && System.nanoTime() < deadline) {
+                        try {
+                            oneRequest(i, server, transport, rest);
+                        }
+                        catch (Exception ex) {
+                            failures.increment();
+                            if (firstFailures.size() < 5) {
+                                firstFailures.add(ex);
+                            }
+                        }
+                    }
+                });
+            }
+            pool.shutdown();
+            assertThat(pool.awaitTermination(this.seconds + 30, TimeUnit.SECONDS)).isTrue();
+            long elapsed = System.nanoTime() - start;
+            running.set(false);
+            sampler.join();
+
+            int done = Math.min(next.get(), this.requests);
+            System.out.printf("stress: %d requests, %d threads%s in %.1f s = %.0f req/s; %s%n", done, this.threads,
+                    this.virtual ? " (virtual)" : "", elapsed / 1e9, done / (elapsed / 1e9), transport.pool());
+            assertThat(firstFailures).as("failed requests").isEmpty();
+            assertThat(failures.sum()).isZero();
+            assertThat(violations).as("invariant violations seen while running").isEmpty();
+            assertThat(done).as("requests done within the time bound").isEqualTo(this.requests);
+
+            // Bodies read to EOF but never closed (and dropped ones) are settled by the collector.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                System.gc();
+                return transport.bodies().open() == 0 && transport.pool().active() == 0;
+            });
+            PoolAssertions.assertBalanced(transport);
+            BodiesSnapshot bodies = transport.bodies();
+            assertThat(bodies.earlyCloseDrained()).isPositive();
+            assertThat(bodies.earlyCloseDiscarded()).isPositive();
+            assertThat(bodies.eofNotClosed()).isPositive();
+            assertThat(bodies.leaked()).isEqualTo(this.leakEvery > 0 ? bodies.leaked() : 0);
+            assertThat(transport.pool().closedBy().get(CloseReason.SERVER_CLOSE)).isPositive();
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(server.openConnections()).isEqualTo(transport.pool().idle()));
+        }
+    }
+
+    private void oneRequest(int i, LoopbackHttpServer server, KeepAliveTransport transport, RestClient rest)
+            throws IOException {
+        if (this.leakEvery > 0 && i % this.leakEvery == 0) {
+            transport.requestFactory().createRequest(server.uri("/bytes/512"), HttpMethod.GET).execute();
+            return; // dropped on purpose: the leak detector must take the connection back
+        }
+        int kind = i % 100;
+        if (kind < 60) {
+            readAndClose(transport, server, "/bytes/512", Integer.MAX_VALUE);
+        }
+        else if (kind < 70) {
+            ClientHttpResponse response = transport.requestFactory().createRequest(server.uri("/chunked/2048"),
+                    HttpMethod.GET).execute();
+            response.getBody().readAllBytes(); // read to EOF, never closed: Go's "it works, but"
+        }
+        else if (kind < 78) {
+            readAndClose(transport, server, "/bytes/16384", 100); // closed early, drained
+        }
+        else if (kind < 82) {
+            readAndClose(transport, server, "/bytes/300000", 100); // closed early, over the drain budget
+        }
+        else if (kind < 88) {
+            try (ClientHttpResponse response = transport.requestFactory()
+                    .createRequest(server.uri("/error"), HttpMethod.GET).execute()) {
+                if (response.getStatusCode().value() != 500) {
+                    throw new IllegalStateException("expected 500, got " + response.getStatusCode());
+                }
+                response.getBody().readAllBytes();
+            }
+        }
+        else if (kind < 94) {
+            readAndClose(transport, server, "/close/256", Integer.MAX_VALUE); // the server closes after it
+        }
+        else {
+            String body = rest.get().uri(server.uri("/bytes/128")).retrieve().body(String.class);
+            if (body == null || body.length() != 128) {
+                throw new IllegalStateException("short body");
+            }
+        }
+    }
+
+    private static void readAndClose(KeepAliveTransport transport, LoopbackHttpServer server, String path, int limit)
+            throws IOException {
+        try (ClientHttpResponse response = transport.requestFactory().createRequest(server.uri(path), HttpMethod.GET)
+                .execute()) {
+            InputStream body = response.getBody();
+            byte[] buffer = new byte[8192];
+            int total = 0;
+            int n;
+            while (total < limit && (n = body.read(buffer, 0, Math.min(buffer.length, limit - total))) != -1) {
+                total += n;
+            }
+        }
+    }
+
+    /** Checks the pool's invariants from its snapshots while the load runs. */
+    private static void sample(KeepAliveTransport transport, AtomicBoolean running, Queue<String> violations) {
+        while (running.get() && violations.size() < 10) {
+            PoolSnapshot pool = transport.pool();
+            if (pool.opened() != pool.closed() + pool.active() + pool.idle()) {
+                violations.add("unbalanced: " + pool);
+            }
+            for (RouteSnapshot route : pool.routes()) {
+                if (route.active() + route.idle() > MAX_CONNS) {
+                    violations.add("over the cap: " + route);
+                }
+                if (route.connections().size() != route.active() + route.idle()) {
+                    violations.add("connection states do not add up: " + route);
+                }
+                long idleListed = route.connections().stream().filter((c) -> c.state().equals("idle")).count();
+                if (idleListed != route.idle()) {
+                    violations.add("idle count differs from idle connections: " + route);
+                }
+            }
+            LockSupportPause.pause(Duration.ofMillis(5));
+        }
+    }
+
+    private ExecutorService executor() throws ReflectiveOperationException {
+        if (!this.virtual) {
+            return Executors.newFixedThreadPool(this.threads);
+        }
+        Method factory = Executors.class.getMethod("newVirtualThreadPerTaskExecutor"); // JDK 21+
+        return (ExecutorService) factory.invoke(null);
+    }
+
+    /** The sampler's pacing (not a wait for a condition). */
+    private static final class LockSupportPause {
+
+        static void pause(Duration duration) {
+            java.util.concurrent.locks.LockSupport.parkNanos(duration.toNanos());
+        }
+    }
+}
