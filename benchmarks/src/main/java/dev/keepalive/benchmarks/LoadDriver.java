@@ -58,11 +58,12 @@ public final class LoadDriver {
         int concurrency = scenario.concurrency();
         long perCaller = Math.max(1, timing.maxRequests() / concurrency);
         CountDownLatch finished = new CountDownLatch(concurrency);
+        CountDownLatch released = new CountDownLatch(1);
         List<Caller> callers = new ArrayList<>(concurrency);
         List<Thread> threads = new ArrayList<>(concurrency);
         this.phase = WARM_UP;
         for (int i = 0; i < concurrency; i++) {
-            Caller caller = new Caller(client, uri, scenario.bodyBytes(), perCaller, finished);
+            Caller caller = new Caller(client, uri, scenario.bodyBytes(), perCaller, finished, released);
             Thread thread = new Thread(caller, "bench-caller-" + i);
             thread.setDaemon(true);
             callers.add(caller);
@@ -77,10 +78,13 @@ public final class LoadDriver {
         long start = System.nanoTime();
         this.phase = MEASURE;
         finished.await(timing.window().toNanos(), TimeUnit.NANOSECONDS);
-        this.phase = STOP;
+        // Read the meters while every caller thread is still alive: a thread's allocation count is gone
+        // once it ends. The callers stop counting here and end only when released.
         long elapsed = System.nanoTime() - start;
         long cpuUsed = this.cpu.nanos() - cpuBefore;
         long allocated = this.heap.snapshot().allocatedSince(heapBefore);
+        this.phase = STOP;
+        released.countDown();
         long accepted = this.server.acceptedSince(acceptedBefore);
 
         long errors = joinAll(threads);
@@ -125,6 +129,7 @@ public final class LoadDriver {
         private final int expectedBytes;
         private final long cap;
         private final CountDownLatch finished;
+        private final CountDownLatch released;
         private final LatencySamples samples;
         private final byte[] buffer = new byte[16 * 1024];
         private final RestClient.RequestHeadersSpec.ExchangeFunction<Boolean> drain = this::drain;
@@ -133,12 +138,14 @@ public final class LoadDriver {
         long errors;
         String firstError;
 
-        Caller(RestClient client, URI uri, int expectedBytes, long cap, CountDownLatch finished) {
+        Caller(RestClient client, URI uri, int expectedBytes, long cap, CountDownLatch finished,
+                CountDownLatch released) {
             this.client = client;
             this.uri = uri;
             this.expectedBytes = expectedBytes;
             this.cap = cap;
             this.finished = finished;
+            this.released = released;
             this.samples = new LatencySamples((int) Math.min(cap, Integer.MAX_VALUE - 8));
         }
 
@@ -170,6 +177,16 @@ public final class LoadDriver {
             }
             finally {
                 this.finished.countDown();
+                awaitRelease();
+            }
+        }
+
+        private void awaitRelease() {
+            try {
+                this.released.await(JOIN_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
             }
         }
 

@@ -65,7 +65,8 @@ public final class WrkContender implements Contender {
         return parse(output, scenario, round, accepted);
     }
 
-    private Measurement parse(String output, Scenario scenario, int round, long accepted) {
+    /** Reads wrk's report followed by the shell's {@code times} lines. */
+    Measurement parse(String output, Scenario scenario, int round, long accepted) {
         Matcher rate = RATE.matcher(output);
         Matcher total = TOTAL.matcher(output);
         if (!rate.find() || !total.find()) {

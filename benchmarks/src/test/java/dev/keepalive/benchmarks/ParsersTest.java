@@ -1,0 +1,95 @@
+package dev.keepalive.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The harness reads nginx's and wrk's text; these pin the formats it understands. */
+class ParsersTest {
+
+    @Test
+    void readsAcceptsFromStubStatus() {
+        String page = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+                + "Active connections: 3 \nserver accepts handled requests\n 1234 1234 98765 \n"
+                + "Reading: 0 Writing: 1 Waiting: 2 \n";
+        assertThat(ServerConnections.parseAccepts(page)).isEqualTo(1234);
+    }
+
+    @Test
+    void readsWrkReportAndShellTimes() {
+        String output = """
+                Running 7s test @ http://127.0.0.1:40000/small.txt
+                  1 threads and 16 connections
+                  Thread Stats   Avg      Stdev     Max   +/- Stdev
+                    Latency   402.11us  310.20us   9.12ms   93.40%
+                    Req/Sec    40.10k     1.20k   42.00k    71.43%
+                  Latency Distribution
+                     50%  322.00us
+                     75%  410.00us
+                     90%  600.00us
+                     99%    1.50ms
+                  280000 requests in 7.00s, 80.00MB read
+                  Non-2xx or 3xx responses: 2
+                Requests/sec:  40000.00
+                Transfer/sec:     11.43MB
+                0m0.002s 0m0.001s
+                0m1.120s 0m1.680s
+                """;
+        Measurement m = new WrkContender("wrk", "http://127.0.0.1:40000", null)
+                .parse(output, Scenario.small(16), 2, 16);
+        assertThat(m.requests()).isEqualTo(280_000);
+        assertThat(m.requestsPerSecond()).isEqualTo(40_000.0);
+        assertThat(m.p50Micros()).isEqualTo(322.0);
+        assertThat(m.p99Micros()).isEqualTo(1500.0);
+        assertThat(m.cpuMicrosPerRequest()).isCloseTo(2.8e6 / 280_000, within(1e-9));
+        assertThat(m.connectionsPer10k()).isCloseTo(16 * 10_000.0 / 280_000, within(1e-9));
+        assertThat(m.errors()).isEqualTo(2);
+        assertThat(m.allocatedBytesPerRequest()).isNaN();
+    }
+
+    @Test
+    void percentilesOverAllCallers() {
+        LatencySamples a = new LatencySamples(100);
+        LatencySamples b = new LatencySamples(100);
+        for (int i = 1; i <= 50; i++) {
+            a.record(i * 1000L);
+            b.record((50 + i) * 1000L);
+        }
+        double[] p = LatencySamples.percentileMicros(List.of(a, b), 50, 99);
+        assertThat(p).containsExactly(50.0, 99.0);
+        assertThat(LatencySamples.percentileMicros(List.of(), 50)[0]).isNaN();
+    }
+
+    @Test
+    void mediansSkipMissingFigures() {
+        List<Measurement> rounds = List.of(measurement(1, 30, Double.NaN), measurement(2, 10, 5),
+                measurement(3, 20, 7));
+        Summary s = Summary.of(rounds).get(0);
+        assertThat(s.requestsPerSecond()).isEqualTo(20);
+        assertThat(s.allocatedBytesPerRequest()).isEqualTo(6);
+        assertThat(s.rounds()).isEqualTo(3);
+    }
+
+    @Test
+    void chartAxisEndsOnRoundValues() {
+        assertThat(SvgBarChart.niceCeiling(37_200)).isEqualTo(50_000);
+        assertThat(SvgBarChart.niceCeiling(18)).isEqualTo(20);
+        assertThat(SvgBarChart.niceCeiling(0)).isEqualTo(1);
+    }
+
+    @Test
+    void quickModeIsShortAndSingleRound() {
+        BenchmarkOptions quick = BenchmarkOptions.parse(new String[] { "--base-url", "http://127.0.0.1:1", "--quick" });
+        assertThat(quick.rounds()).isEqualTo(1);
+        assertThat(quick.timing().window().toMillis()).isLessThanOrEqualTo(2000);
+        BenchmarkOptions full = BenchmarkOptions.parse(new String[] { "--base-url", "http://127.0.0.1:1" });
+        assertThat(full.rounds()).isGreaterThanOrEqualTo(3);
+    }
+
+    private static Measurement measurement(int round, double rate, double alloc) {
+        return new Measurement("c", "s", round, 100, 0, rate, 1, 1, 1, 0, alloc);
+    }
+}
