@@ -1,7 +1,5 @@
 package dev.keepalive.autoconfigure;
 
-import java.util.List;
-
 import dev.keepalive.transport.KeepAliveTransport;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -48,17 +46,24 @@ public final class KeepAliveAutoConfiguration {
     @ConditionalOnMissingBean
     ClientHttpRequestFactoryBuilder<?> clientHttpRequestFactoryBuilder(KeepAliveTransport keepAliveTransport,
             ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers) {
-        return customize(new KeepAliveClientHttpRequestFactoryBuilder(keepAliveTransport),
-                customizers.orderedStream().toList());
+        ClientHttpRequestFactoryBuilder<?> builder = new KeepAliveClientHttpRequestFactoryBuilder(keepAliveTransport);
+        for (ClientHttpRequestFactoryBuilderCustomizer<?> customizer : customizers.orderedStream().toList()) {
+            builder = applyIfApplicable(customizer, builder);
+        }
+        return builder;
     }
 
-    @SuppressWarnings("unchecked")
-    private ClientHttpRequestFactoryBuilder<?> customize(ClientHttpRequestFactoryBuilder<?> builder,
-            List<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers) {
-        ClientHttpRequestFactoryBuilder<?>[] result = { builder };
-        LambdaSafe.callbacks(ClientHttpRequestFactoryBuilderCustomizer.class, customizers, result[0])
-            .invoke((customizer) -> result[0] = customizer.customize(result[0]));
-        return result[0];
+    /**
+     * Applies a customizer whose generic type accepts {@code builder}; skips one written for another builder
+     * type (such as Boot's HttpComponents builder), as Boot does with its own.
+     */
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private static ClientHttpRequestFactoryBuilder<?> applyIfApplicable(
+            ClientHttpRequestFactoryBuilderCustomizer<?> customizer, ClientHttpRequestFactoryBuilder<?> builder) {
+        ClientHttpRequestFactoryBuilder fallback = builder;
+        return LambdaSafe.callback(ClientHttpRequestFactoryBuilderCustomizer.class, customizer, builder)
+            .<ClientHttpRequestFactoryBuilder>invokeAnd((c) -> c.customize(builder))
+            .get(fallback);
     }
 
 }

@@ -1,6 +1,8 @@
 package dev.keepalive.autoconfigure;
 
 import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import dev.keepalive.autoconfigure.actuate.HttpBodiesEndpoint;
@@ -27,6 +29,7 @@ import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
 import org.springframework.boot.restclient.RestTemplateBuilder;
@@ -254,6 +257,58 @@ class KeepAliveAutoConfigurationTests {
             assertThat(response.getStatusCode().value()).isEqualTo(302);
             assertThat(this.server.getRequestCount()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void customizersForOurBuilderApplyAndOthersAreSkipped() {
+        this.runner.withUserConfiguration(CustomizerConfiguration.class).run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(KeepAliveCustomizer.class).customized)
+                .containsExactly(context.getBean(ClientHttpRequestFactoryBuilder.class));
+            assertThat(context.getBean(HttpComponentsCustomizer.class).customized).isEmpty();
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class CustomizerConfiguration {
+
+        @Bean
+        KeepAliveCustomizer keepAliveCustomizer() {
+            return new KeepAliveCustomizer();
+        }
+
+        @Bean
+        HttpComponentsCustomizer httpComponentsCustomizer() {
+            return new HttpComponentsCustomizer();
+        }
+
+    }
+
+    static class KeepAliveCustomizer
+            implements ClientHttpRequestFactoryBuilderCustomizer<KeepAliveClientHttpRequestFactoryBuilder> {
+
+        final List<Object> customized = new CopyOnWriteArrayList<>();
+
+        @Override
+        public KeepAliveClientHttpRequestFactoryBuilder customize(KeepAliveClientHttpRequestFactoryBuilder builder) {
+            this.customized.add(builder);
+            return builder;
+        }
+
+    }
+
+    static class HttpComponentsCustomizer
+            implements ClientHttpRequestFactoryBuilderCustomizer<HttpComponentsClientHttpRequestFactoryBuilder> {
+
+        final List<Object> customized = new CopyOnWriteArrayList<>();
+
+        @Override
+        public HttpComponentsClientHttpRequestFactoryBuilder customize(
+                HttpComponentsClientHttpRequestFactoryBuilder builder) {
+            this.customized.add(builder);
+            return builder;
+        }
+
     }
 
     @Configuration(proxyBeanMethods = false)
