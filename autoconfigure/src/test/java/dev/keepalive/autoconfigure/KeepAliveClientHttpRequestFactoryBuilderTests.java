@@ -82,7 +82,8 @@ class KeepAliveClientHttpRequestFactoryBuilderTests {
     }
 
     private static RequestOptions options(HttpRedirects redirects) {
-        return KeepAliveClientHttpRequestFactoryBuilder.requestOptions(HttpClientSettings.defaults().withRedirects(redirects));
+        return KeepAliveClientHttpRequestFactoryBuilder
+            .requestOptions(HttpClientSettings.defaults().withRedirects(redirects));
     }
 
 }

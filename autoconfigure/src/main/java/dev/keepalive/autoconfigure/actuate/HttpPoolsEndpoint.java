@@ -1,5 +1,6 @@
 package dev.keepalive.autoconfigure.actuate;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.Selector.Match;
+import org.springframework.web.util.UriUtils;
 
 /**
  * {@link Endpoint @Endpoint} {@code httppools}: the keepalive connection pool, totals and one entry per
@@ -67,9 +69,10 @@ public class HttpPoolsEndpoint {
     }
 
     static Optional<RouteSnapshot> find(List<RouteSnapshot> routes, String selector) {
-        // Servers collapse "//" and refuse "%2F" in paths: "http:/host:port" and "http:host:port" both mean
-        // "http://host:port".
-        String wanted = SCHEME_SLASHES.matcher(selector).replaceFirst("$1://");
+        // A server that lets "%2F" through may hand it over still encoded. Servers that collapse "//" turn
+        // "http://host:port" into "http:/host:port"; "http:host:port" avoids slashes altogether.
+        String decoded = (selector.indexOf('%') >= 0) ? UriUtils.decode(selector, StandardCharsets.UTF_8) : selector;
+        String wanted = SCHEME_SLASHES.matcher(decoded).replaceFirst("$1://");
         Optional<RouteSnapshot> exact = routes.stream().filter((r) -> r.route().equalsIgnoreCase(wanted)).findFirst();
         if (exact.isPresent()) {
             return exact;

@@ -13,11 +13,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HttpPoolsEndpointTests {
 
-    private final List<RouteSnapshot> routes = List.of(route("http://127.0.0.1:8081"), route("https://api.example.com:443"));
+    private final List<RouteSnapshot> routes = List.of(route("http://127.0.0.1:8081"),
+            route("https://api.example.com:443"));
 
     @Test
     void findsTheRouteByItsFullName() {
         assertThat(HttpPoolsEndpoint.find(this.routes, "http://127.0.0.1:8081")).get()
+            .extracting(RouteSnapshot::route)
+            .isEqualTo("http://127.0.0.1:8081");
+    }
+
+    @Test
+    void findsTheRouteStillUrlEncoded() {
+        assertThat(HttpPoolsEndpoint.find(this.routes, "http%3A%2F%2F127.0.0.1%3A8081")).get()
             .extracting(RouteSnapshot::route)
             .isEqualTo("http://127.0.0.1:8081");
     }
@@ -37,7 +45,7 @@ class HttpPoolsEndpointTests {
     }
 
     @Test
-    void hostNamedLikeAShemeIsStillAHost() {
+    void hostNamedLikeASchemeIsStillAHost() {
         List<RouteSnapshot> local = List.of(route("http://localhost:8081"));
         assertThat(HttpPoolsEndpoint.find(local, "localhost:8081")).get()
             .extracting(RouteSnapshot::route)
