@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * The ceiling: {@code wrk -t1} with one connection per caller of the scenario, run through {@code bash} so
  * that the shell's {@code times} builtin reports wrk's own CPU time (user + system). Latency percentiles
- * come from {@code --latency}; wrk has no warm-up and no allocation figure ({@code NaN}).
+ * come from {@code --latency}; wrk has no allocation figure ({@code NaN}) and no warm-up, so its
+ * connections-opened figure leaves out the one connection per caller that it opens at start.
  */
 public final class WrkContender implements Contender {
 
@@ -61,7 +62,8 @@ public final class WrkContender implements Contender {
         finally {
             process.destroyForcibly();
         }
-        long accepted = this.server.acceptedSince(acceptedBefore);
+        // wrk has no warm-up: its first connection per caller is its warm-up, the rest would be churn.
+        long accepted = Math.max(0, this.server.acceptedSince(acceptedBefore) - scenario.concurrency());
         return parse(output, scenario, round, accepted);
     }
 
