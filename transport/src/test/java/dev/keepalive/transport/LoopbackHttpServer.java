@@ -77,7 +77,6 @@ final class LoopbackHttpServer implements AutoCloseable {
     private void serve(Socket socket) {
         try (socket) {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout(this.idleTimeoutMillis);
             InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16384);
             while (!this.closed) {
@@ -85,6 +84,8 @@ final class LoopbackHttpServer implements AutoCloseable {
                 if (target == null || !respond(target, out)) {
                     return;
                 }
+                // Like a real server, close keep-alive connections idle between requests, not new ones.
+                socket.setSoTimeout(this.idleTimeoutMillis);
             }
         }
         catch (IOException ex) {

@@ -24,19 +24,19 @@ import static org.awaitility.Awaitility.await;
 /**
  * Many threads, mixed usage, one pool: afterwards every counter balances and no socket is open beyond the
  * idle ones; while it runs, a sampler checks the caps and the connection accounting. Sized by system
- * properties so that a script can run the long version: {@code stress.threads} (32),
+ * properties so that a script can run the long version: {@code stress.threads} (64),
  * {@code stress.requests} (200 000), {@code stress.seconds} (300, the time bound), {@code stress.leakEvery}
- * (0 = no dropped responses; N = one response in N is dropped unclosed), {@code stress.virtual} (run on
+ * (500: one response in 500 is dropped unclosed and must be reclaimed; 0 = none), {@code stress.virtual} (run on
  * virtual threads, JDK 21+).
  */
 class StressTest {
 
     private static final int MAX_CONNS = 24;
 
-    private final int threads = Integer.getInteger("stress.threads", 32);
+    private final int threads = Integer.getInteger("stress.threads", 64);
     private final int requests = Integer.getInteger("stress.requests", 200_000);
     private final long seconds = Long.getLong("stress.seconds", 300);
-    private final int leakEvery = Integer.getInteger("stress.leakEvery", 0);
+    private final int leakEvery = Integer.getInteger("stress.leakEvery", 500);
     private final boolean virtual = Boolean.getBoolean("stress.virtual");
 
     @Test
@@ -46,6 +46,11 @@ class StressTest {
         try (LoopbackHttpServer server = new LoopbackHttpServer(1500);
                 KeepAliveTransport transport = KeepAliveTransport.create(settings)) {
             RestClient rest = RestClient.builder().requestFactory(transport.requestFactory()).build();
+            PinningRecorder pinning = this.virtual ? PinningRecorder.start() : null;
+            // Hundreds of deliberate leaks: their ERROR lines would bury the test output.
+            ch.qos.logback.classic.Logger leakLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                    .getLogger(BodyTracker.class);
+            leakLog.setLevel(ch.qos.logback.classic.Level.OFF);
             Queue<String> violations = new ConcurrentLinkedQueue<>();
             AtomicBoolean running = new AtomicBoolean(true);
             Thread sampler = new Thread(() -> sample(transport, running, violations), "stress-sampler");
@@ -85,6 +90,9 @@ class StressTest {
             assertThat(firstFailures).as("failed requests").isEmpty();
             assertThat(failures.sum()).isZero();
             assertThat(violations).as("invariant violations seen while running").isEmpty();
+            if (pinning != null) {
+                assertThat(pinning.stop()).as("virtual threads pinned in keepalive code").isEmpty();
+            }
             assertThat(done).as("requests done within the time bound").isEqualTo(this.requests);
 
             // Bodies read to EOF but never closed (and dropped ones) are settled by the collector.
@@ -92,15 +100,19 @@ class StressTest {
                 System.gc();
                 return transport.bodies().open() == 0 && transport.pool().active() == 0;
             });
+            leakLog.setLevel(null);
             PoolAssertions.assertBalanced(transport);
             BodiesSnapshot bodies = transport.bodies();
             assertThat(bodies.earlyCloseDrained()).isPositive();
             assertThat(bodies.earlyCloseDiscarded()).isPositive();
             assertThat(bodies.eofNotClosed()).isPositive();
-            assertThat(bodies.leaked()).isEqualTo(this.leakEvery > 0 ? bodies.leaked() : 0);
+            long dropped = this.leakEvery > 0 ? (this.requests + this.leakEvery - 1) / this.leakEvery : 0;
+            assertThat(bodies.leaked()).as("every dropped response found").isEqualTo(dropped);
+            assertThat(transport.pool().closedBy().get(CloseReason.LEAK_RECLAIMED)).isEqualTo(dropped);
             assertThat(transport.pool().closedBy().get(CloseReason.SERVER_CLOSE)).isPositive();
-            await().atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertThat(server.openConnections()).isEqualTo(transport.pool().idle()));
+            // No socket beyond the idle ones: the server may already have closed some idle ones itself.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                    () -> assertThat(server.openConnections()).isLessThanOrEqualTo(transport.pool().idle()));
         }
     }
 
