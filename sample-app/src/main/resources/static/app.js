@@ -150,7 +150,7 @@
       const text = await response.text();
       let body;
       try { body = JSON.parse(text); } catch (e) { body = text; }
-      showResult(`${method || 'GET'} ${url} → ${response.status} in ${Math.round(performance.now() - started)} ms`,
+      showResult(`${method || 'GET'} ${decodeURIComponent(url)} → ${response.status} in ${Math.round(performance.now() - started)} ms`,
         body, response.ok);
     } catch (error) {
       showResult('failed', String(error), false);
