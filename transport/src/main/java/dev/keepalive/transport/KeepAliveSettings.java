@@ -168,8 +168,12 @@ public final class KeepAliveSettings {
         return this.hosts;
     }
 
-    /** The total cap for {@code host:port}: its override, else {@link #maxConnsPerHost()}. */
-    int maxConnsFor(String hostPort) {
+    /**
+     * The total cap for a host: its override in {@link #hosts()}, else {@link #maxConnsPerHost()}.
+     *
+     * @param hostPort {@code host:port} in lower case
+     */
+    public int maxConnsFor(String hostPort) {
         HostLimits limits = this.hosts.get(hostPort);
         return (limits != null && limits.maxConns() != null) ? limits.maxConns() : this.maxConnsPerHost;
     }
@@ -177,8 +181,10 @@ public final class KeepAliveSettings {
     /**
      * The idle cap for {@code host:port}: its override, else {@link #maxIdleConnsPerHost()}, never above the
      * host's total cap (an idle connection beyond it could never be used).
+     *
+     * @param hostPort {@code host:port} in lower case
      */
-    int maxIdleConnsFor(String hostPort) {
+    public int maxIdleConnsFor(String hostPort) {
         HostLimits limits = this.hosts.get(hostPort);
         int idle = (limits != null && limits.maxIdleConns() != null) ? limits.maxIdleConns() : this.maxIdleConnsPerHost;
         int total = maxConnsFor(hostPort);

@@ -14,7 +14,6 @@ import java.util.function.ToDoubleFunction;
 import dev.keepalive.transport.AcquireOutcome;
 import dev.keepalive.transport.BodiesSnapshot;
 import dev.keepalive.transport.CloseReason;
-import dev.keepalive.transport.KeepAliveSettings;
 import dev.keepalive.transport.KeepAliveTransport;
 import dev.keepalive.transport.PoolSnapshot;
 import dev.keepalive.transport.RouteSnapshot;
@@ -76,12 +75,8 @@ public class KeepAliveMetrics implements MeterBinder {
 
     /** The route's total cap: from its pool entry when there is one yet, else from the settings. */
     private int maxConns(String route) {
-        return this.transport.pool().route(route).map(RouteSnapshot::maxConns).orElseGet(() -> {
-            KeepAliveSettings settings = this.transport.settings();
-            String hostPort = route.substring(route.indexOf("://") + 3).toLowerCase(Locale.ROOT);
-            KeepAliveSettings.HostLimits limits = settings.hosts().get(hostPort);
-            return (limits != null && limits.maxConns() != null) ? limits.maxConns() : settings.maxConnsPerHost();
-        });
+        return this.transport.pool().route(route).map(RouteSnapshot::maxConns).orElseGet(() -> this.transport
+                .settings().maxConnsFor(route.substring(route.indexOf("://") + 3).toLowerCase(Locale.ROOT)));
     }
 
     private Optional<RouteSnapshot> route(String route) {
