@@ -40,6 +40,14 @@ public final class KeepAliveTransport implements AutoCloseable {
         return new KeepAliveRequestFactory(this, Objects.requireNonNull(options, "options"), false);
     }
 
+    /**
+     * This transport's pool as Apache HttpClient 5's connection manager, for a {@code CloseableHttpClient}
+     * of your own (see {@link KeepAliveConnectionManager} for what it does and does not do).
+     */
+    public KeepAliveConnectionManager connectionManager() {
+        return new KeepAliveConnectionManager(this.engine);
+    }
+
     /** An immutable picture of the pool: totals, routes, connections. */
     public PoolSnapshot pool() {
         return this.engine.pool.snapshot();
