@@ -1,6 +1,5 @@
 package dev.keepalive.transport;
 
-import java.lang.StackWalker.StackFrame;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.net.URI;
@@ -30,42 +29,55 @@ final class BodyTracker {
     private final ConnectionPool pool;
     private final ReferenceQueue<Object> unreachable = new ReferenceQueue<>();
     private final ConcurrentHashMap<Long, OpenBody> open = new ConcurrentHashMap<>();
-    /** Opening lines that have leaked before: their next bodies always record the stack. */
-    private final Set<Object> leakySites = ConcurrentHashMap.newKeySet();
+    /** Requests (method, route, path) that leaked or were suspects before: their next bodies record the stack. */
+    private final Set<OpenBody.RequestKey> suspectRequests = ConcurrentHashMap.newKeySet();
     private final AtomicLong nextId = new AtomicLong(1);
     private final LongAdder opened = new LongAdder();
     private final LongAdder[] finished = new LongAdder[BodyOutcome.values().length];
     private final long thresholdNanos;
+    private final boolean tracking;
     private volatile long lastLeakMillis;
 
     BodyTracker(KeepAliveSettings settings, ConnectionPool pool) {
         this.settings = settings;
         this.pool = pool;
+        this.tracking = settings.trackBodies();
         this.thresholdNanos = settings.leakThreshold().toNanos();
         for (int i = 0; i < this.finished.length; i++) {
             this.finished[i] = new LongAdder();
         }
     }
 
-    /** Starts following the body of {@code response}, which the application is about to receive. */
+    /**
+     * Starts following the body of {@code response}, which the application is about to receive.
+     *
+     * @param underPressure whether the route is near its cap: then every body records its stack, so that
+     *        an exhaustion message can name the lines holding the connections
+     */
     OpenBody open(Object response, String method, URI uri, Route route, long contentLength,
-            PooledConnection connection) {
+            PooledConnection connection, boolean underPressure) {
         long id = this.nextId.getAndIncrement();
-        StackFrame site = CallSite.openingFrame();
-        List<String> stack = shouldCaptureStack(id, site) ? CallSite.stack() : null;
-        OpenBody body = new OpenBody(id, method, uri, route, contentLength, site, stack, connection, System.nanoTime());
-        body.watch = new OpenBody.Unreachable(response, body, this.unreachable);
-        this.open.put(id, body);
+        Throwable origin = recordStack(id, method, route, uri, underPressure) ? new Throwable("opened here") : null;
+        OpenBody body = new OpenBody(id, method, uri, route, contentLength, origin, connection, System.nanoTime());
         this.opened.increment();
+        if (this.tracking) {
+            body.watch = new OpenBody.Unreachable(response, body, this.unreachable);
+            this.open.put(id, body);
+        }
         return body;
     }
 
-    private boolean shouldCaptureStack(long id, StackFrame site) {
+    /**
+     * Whether to record the opening stack. Walking the stack costs microseconds, a sizeable share of a
+     * loopback request, so {@code sampled} records it only where it pays: one body in {@code sample-rate},
+     * every body of a request that leaked or was a suspect before, and every body on a route near its cap.
+     */
+    private boolean recordStack(long id, String method, Route route, URI uri, boolean underPressure) {
         return switch (this.settings.captureStack()) {
             case ALWAYS -> true;
             case NEVER -> false;
-            case SAMPLED -> id % this.settings.sampleRate() == 0
-                    || (!this.leakySites.isEmpty() && this.leakySites.contains(CallSite.key(site)));
+            case SAMPLED -> underPressure || id % this.settings.sampleRate() == 0 || (!this.suspectRequests.isEmpty()
+                    && this.suspectRequests.contains(new OpenBody.RequestKey(method, route, uri.getRawPath())));
         };
     }
 
@@ -86,8 +98,10 @@ final class BodyTracker {
     }
 
     private void retire(OpenBody body, BodyOutcome outcome) {
-        this.open.remove(body.id);
-        body.watch.clear();
+        if (body.watch != null) {
+            this.open.remove(body.id);
+            body.watch.clear();
+        }
         this.finished[outcome.ordinal()].increment();
     }
 
@@ -107,15 +121,12 @@ final class BodyTracker {
         if (body.advance(OpenBody.AT_EOF, OpenBody.DONE)) {
             retire(body, BodyOutcome.EOF_NOT_CLOSED);
             log.debug("Body {} was read to EOF but never closed; nothing leaked. Opened at {}", body.id,
-                    CallSite.describe(body.openedAt));
+                    body.openedAt());
         }
         else if (body.advance(OpenBody.OPEN, OpenBody.DONE)) {
             retire(body, BodyOutcome.LEAKED);
             this.lastLeakMillis = System.currentTimeMillis();
-            Object site = CallSite.key(body.openedAt);
-            if (site != null) {
-                this.leakySites.add(site);
-            }
+            this.suspectRequests.add(body.requestKey());
             boolean reclaim = this.settings.reclaimLeaks();
             if (reclaim) {
                 this.pool.release(body.connection, false, 0, CloseReason.LEAK_RECLAIMED);
@@ -136,6 +147,7 @@ final class BodyTracker {
         for (OpenBody body : this.open.values()) {
             if (!body.suspect && body.phase() == OpenBody.OPEN && now - body.lastReadNanos >= this.thresholdNanos) {
                 body.suspect = true;
+                this.suspectRequests.add(body.requestKey());
                 log.warn("Leak suspect: response body {} has had no read for {} ms. Read it to the end or close it.{}",
                         body.describe(now), TimeUnit.NANOSECONDS.toMillis(now - body.lastReadNanos), stackText(body));
             }
@@ -143,10 +155,11 @@ final class BodyTracker {
     }
 
     private static String stackText(OpenBody body) {
-        if (body.stack == null) {
-            return "";
+        List<String> stack = body.stack();
+        if (stack == null) {
+            return " (The opening stack was not recorded; the next body of this request records it.)";
         }
-        return "\n\tOpened by:\n\t\tat " + String.join("\n\t\tat ", body.stack);
+        return "\n\tOpened by:\n\t\tat " + String.join("\n\t\tat ", stack);
     }
 
     /** The oldest open bodies of {@code route}, for the pool-exhaustion message. */

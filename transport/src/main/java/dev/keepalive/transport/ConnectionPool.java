@@ -52,8 +52,11 @@ final class ConnectionPool implements AutoCloseable {
         ManagedHttpClientConnection create() throws IOException;
     }
 
-    /** A connection handed to one exchange. */
-    record Lease(PooledConnection connection, AcquireOutcome outcome, boolean reused) {
+    /**
+     * A connection handed to one exchange. {@code nearCap}: the route had half its cap in use or callers
+     * waiting, so the body tracker records who opens bodies there.
+     */
+    record Lease(PooledConnection connection, AcquireOutcome outcome, boolean reused, boolean nearCap) {
     }
 
     ConnectionPool(KeepAliveSettings settings, WireFactory wireFactory, Function<String, String> exhaustionDetails) {
@@ -88,7 +91,7 @@ final class ConnectionPool implements AutoCloseable {
                 routePoolOf(conn).reused.increment();
             }
             notifyAcquired(route, lease.outcome(), System.nanoTime() - start);
-            return new Lease(conn, lease.outcome(), reused);
+            return new Lease(conn, lease.outcome(), reused, lease.nearCap());
         }
     }
 
@@ -101,14 +104,14 @@ final class ConnectionPool implements AutoCloseable {
             long now = System.nanoTime();
             PooledConnection conn = forceNew ? null : takeIdleLocked(pool, now, toClose);
             if (conn != null) {
-                return new Lease(conn, AcquireOutcome.IDLE, true);
+                return new Lease(conn, AcquireOutcome.IDLE, true, pool.nearCap());
             }
             if (!pool.hasRoom() && forceNew && !pool.idle.isEmpty()) {
                 // The retry after a stale connection wants a fresh one; make room by closing an idle one.
                 toClose.add(closeLocked(pool.idle.peekLast(), CloseReason.MAX_IDLE));
             }
             if (pool.hasRoom()) {
-                return new Lease(newConnectionLocked(pool), AcquireOutcome.NEW, false);
+                return new Lease(newConnectionLocked(pool), AcquireOutcome.NEW, false, pool.nearCap());
             }
             return awaitLocked(pool, start);
         }
@@ -130,7 +133,7 @@ final class ConnectionPool implements AutoCloseable {
                 }
                 remaining = waiter.granted.awaitNanos(remaining);
             }
-            return new Lease(waiter.connection, AcquireOutcome.WAITED, waiter.connection.requests > 0);
+            return new Lease(waiter.connection, AcquireOutcome.WAITED, waiter.connection.requests > 0, true);
         }
         catch (InterruptedException ex) {
             pool.waiters.remove(waiter);

@@ -90,7 +90,7 @@ final class Exchange {
             throw ex;
         }
         OpenBody body = this.engine.tracker.open(response, this.method, this.uri, this.connection.route,
-                entity.getContentLength(), this.connection);
+                entity.getContentLength(), this.connection, this.lease.nearCap());
         return new TrackedBody(this, wire, body, response);
     }
 

@@ -34,6 +34,7 @@ public final class KeepAliveSettings {
     private final StackCapture captureStack;
     private final int sampleRate;
     private final boolean reclaimLeaks;
+    private final boolean trackBodies;
     private final Map<String, HostLimits> hosts;
 
     private KeepAliveSettings(Builder b) {
@@ -55,6 +56,7 @@ public final class KeepAliveSettings {
         this.captureStack = b.captureStack;
         this.sampleRate = b.sampleRate;
         this.reclaimLeaks = b.reclaimLeaks;
+        this.trackBodies = b.trackBodies;
         this.hosts = Map.copyOf(b.hosts);
     }
 
@@ -163,6 +165,15 @@ public final class KeepAliveSettings {
         return this.reclaimLeaks;
     }
 
+    /**
+     * Whether open bodies are listed and watched for leaks (default true). Off only to measure what
+     * tracking costs: bodies are still counted and released at EOF or close, but none is listed, flagged
+     * as a suspect or found when dropped, so a leaked body pins its connection as in any other client.
+     */
+    public boolean trackBodies() {
+        return this.trackBodies;
+    }
+
     /** Per-host overrides of the two per-host caps, keyed by lower-case {@code host:port}. */
     public Map<String, HostLimits> hosts() {
         return this.hosts;
@@ -221,6 +232,7 @@ public final class KeepAliveSettings {
         private StackCapture captureStack = StackCapture.SAMPLED;
         private int sampleRate = 64;
         private boolean reclaimLeaks = true;
+        private boolean trackBodies = true;
         private final Map<String, HostLimits> hosts = new TreeMap<>();
 
         private Builder() {
@@ -245,6 +257,7 @@ public final class KeepAliveSettings {
             this.captureStack = s.captureStack;
             this.sampleRate = s.sampleRate;
             this.reclaimLeaks = s.reclaimLeaks;
+            this.trackBodies = s.trackBodies;
             this.hosts.putAll(s.hosts);
         }
 
@@ -353,6 +366,12 @@ public final class KeepAliveSettings {
         /** See {@link KeepAliveSettings#reclaimLeaks()}. */
         public Builder reclaimLeaks(boolean value) {
             this.reclaimLeaks = value;
+            return this;
+        }
+
+        /** See {@link KeepAliveSettings#trackBodies()}. */
+        public Builder trackBodies(boolean value) {
+            this.trackBodies = value;
             return this;
         }
 

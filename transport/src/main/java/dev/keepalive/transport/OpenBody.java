@@ -1,6 +1,5 @@
 package dev.keepalive.transport;
 
-import java.lang.StackWalker.StackFrame;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.PhantomReference;
@@ -38,8 +37,9 @@ final class OpenBody {
     final Route route;
     final long openedNanos;
     final long contentLength;
-    final StackFrame openedAt;
-    final List<String> stack;
+    /** The stack at opening when it was recorded, else null; turned into text only when looked at. */
+    private final Throwable origin;
+    private volatile CallSite site;
     final PooledConnection connection;
 
     private volatile int phase = OPEN;
@@ -50,15 +50,14 @@ final class OpenBody {
     /** The phantom reference that tells when the application dropped the response. */
     Unreachable watch;
 
-    OpenBody(long id, String method, URI uri, Route route, long contentLength, StackFrame openedAt,
-            List<String> stack, PooledConnection connection, long now) {
+    OpenBody(long id, String method, URI uri, Route route, long contentLength, Throwable origin,
+            PooledConnection connection, long now) {
         this.id = id;
         this.method = method;
         this.uri = uri;
         this.route = route;
         this.contentLength = contentLength;
-        this.openedAt = openedAt;
-        this.stack = stack;
+        this.origin = origin;
         this.connection = connection;
         this.openedNanos = now;
         this.lastReadNanos = now;
@@ -73,17 +72,49 @@ final class OpenBody {
         return PHASE.compareAndSet(this, from, to);
     }
 
+    /** The same request again: method, route and path, the key of "this has leaked before". */
+    RequestKey requestKey() {
+        return new RequestKey(this.method, this.route, this.uri.getRawPath());
+    }
+
+    record RequestKey(String method, Route route, String path) {
+    }
+
+    /** The opening application frame, or {@code "unknown"} when the stack was not recorded. */
+    String openedAt() {
+        CallSite resolved = site();
+        return resolved != null ? resolved.openedAt() : CallSite.UNKNOWN;
+    }
+
+    /** The opening stack from the application frame down, or null when it was not recorded. */
+    List<String> stack() {
+        CallSite resolved = site();
+        return resolved != null ? resolved.stack() : null;
+    }
+
+    private CallSite site() {
+        if (this.origin == null) {
+            return null;
+        }
+        CallSite resolved = this.site;
+        if (resolved == null) {
+            resolved = CallSite.of(this.origin);
+            this.site = resolved;
+        }
+        return resolved;
+    }
+
     String describe(long now) {
         return "#" + this.id + " " + this.method + " " + UriRedactor.redact(this.uri) + ", open "
                 + TimeUnit.NANOSECONDS.toMillis(now - this.openedNanos) + " ms, " + this.bytesRead + " bytes read"
-                + ", opened at " + CallSite.describe(this.openedAt);
+                + ", opened at " + openedAt();
     }
 
     BodySnapshot snapshot(long now) {
         return new BodySnapshot(this.id, this.method, UriRedactor.redact(this.uri), this.route.name(),
                 TimeUnit.NANOSECONDS.toMillis(now - this.openedNanos),
                 TimeUnit.NANOSECONDS.toMillis(now - this.lastReadNanos), this.bytesRead, this.contentLength,
-                this.suspect, CallSite.describe(this.openedAt), this.stack);
+                this.suspect, openedAt(), stack());
     }
 
     /** Enqueued once the response it watches is unreachable; holds the record, never the response. */

@@ -39,6 +39,11 @@ final class RoutePool {
         return this.maxConns == 0 || this.live.size() < this.maxConns;
     }
 
+    /** Half the cap in use, or callers waiting: an exhaustion may be coming. Never true without a cap. */
+    boolean nearCap() {
+        return this.maxConns > 0 && (2 * this.live.size() >= this.maxConns || !this.waiters.isEmpty());
+    }
+
     long closed() {
         long sum = 0;
         for (long n : this.closedBy) {

@@ -5,6 +5,7 @@ import java.lang.ref.WeakReference;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 import ch.qos.logback.classic.Level;
 import mockwebserver3.Dispatcher;
@@ -136,7 +137,8 @@ class LeakDetectionTest {
 
     @Test
     void suspectIsFlaggedAfterTheThresholdAndALateCloseIsLogged() throws Exception {
-        KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().leakThreshold(Duration.ofMillis(200)));
+        KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().leakThreshold(Duration.ofMillis(200))
+                .captureStack(StackCapture.ALWAYS));
         try (LogCapture log = new LogCapture(BodyTracker.class)) {
             ClientHttpResponse slow = factory.createRequest(uri("/slow"), HttpMethod.GET).execute();
             await().atMost(Duration.ofSeconds(5)).until(() -> this.transport.bodies().leakSuspects() == 1);
@@ -182,7 +184,32 @@ class LeakDetectionTest {
         try (ClientHttpResponse response = never.createRequest(uri("/n"), HttpMethod.GET).execute()) {
             BodySnapshot body = this.transport.bodies().bodies().get(0);
             assertThat(body.stack()).isNull();
-            assertThat(body.openedAt()).startsWith("dev.keepalive.transport.LeakDetectionTest.neverAndAlwaysCaptureModes(");
+            assertThat(body.openedAt()).isEqualTo("unknown");
+        }
+    }
+
+    @Test
+    void sampledRecordsTheNextBodyOfARequestThatWasASuspect() throws Exception {
+        KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().leakThreshold(Duration.ofMillis(100))
+                .sampleRate(1_000_000));
+        try (ClientHttpResponse first = factory.createRequest(uri("/report"), HttpMethod.GET).execute()) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> this.transport.bodies().leakSuspects() == 1);
+            assertThat(this.transport.bodies().bodies().get(0).openedAt()).isEqualTo("unknown");
+        }
+        try (ClientHttpResponse second = factory.createRequest(uri("/report"), HttpMethod.GET).execute()) {
+            assertThat(this.transport.bodies().bodies().get(0).openedAt())
+                    .startsWith("dev.keepalive.transport.LeakDetectionTest.sampledRecordsTheNextBodyOfARequestThatWasASuspect(");
+        }
+    }
+
+    @Test
+    void sampledRecordsEveryBodyOnARouteNearItsCap() throws Exception {
+        KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().maxConnsPerHost(4).sampleRate(1_000_000));
+        try (ClientHttpResponse first = factory.createRequest(uri("/1"), HttpMethod.GET).execute();
+                ClientHttpResponse second = factory.createRequest(uri("/2"), HttpMethod.GET).execute()) {
+            List<BodySnapshot> bodies = this.transport.bodies().bodies();
+            assertThat(bodies.get(0).stack()).as("1 of 4 in use: not near the cap").isNull();
+            assertThat(bodies.get(1).openedAt()).contains("LeakDetectionTest.java");
         }
     }
 
