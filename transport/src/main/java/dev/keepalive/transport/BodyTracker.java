@@ -6,6 +6,8 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -176,11 +178,22 @@ final class BodyTracker {
                     + " (raise max-conns-per-host or acquire-timeout, or look for slow responses).";
         }
         bodies.sort(Comparator.comparingLong((OpenBody b) -> b.id));
-        StringBuilder sb = new StringBuilder(" Open response bodies on this route hold connections until they are"
-                + " read to the end or closed; the oldest ").append(Math.min(max, bodies.size())).append(" of ")
-                .append(bodies.size()).append(':');
+        StringBuilder sb = new StringBuilder(" Open response bodies hold connections until they are read to the end"
+                + " or closed; ").append(bodies.size()).append(" are open on this route, the oldest:");
         for (OpenBody body : bodies.subList(0, Math.min(max, bodies.size()))) {
             sb.append("\n  ").append(body.describe(now));
+        }
+        // Stacks are recorded only for some bodies (capture-stack: sampled); name every line that was seen.
+        Map<String, Long> lines = new TreeMap<>();
+        for (OpenBody body : bodies) {
+            String line = body.openedAt();
+            if (!line.equals(CallSite.UNKNOWN)) {
+                lines.merge(line, 1L, Long::sum);
+            }
+        }
+        if (!lines.isEmpty()) {
+            sb.append("\n Lines that opened them, where recorded:");
+            lines.forEach((line, count) -> sb.append("\n  ").append(line).append(" (").append(count).append(')'));
         }
         return sb.toString();
     }
