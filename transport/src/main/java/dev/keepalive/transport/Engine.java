@@ -14,6 +14,7 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParserFactory;
 import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.springframework.http.HttpHeaders;
@@ -37,8 +38,13 @@ final class Engine implements AutoCloseable {
 
     Engine(KeepAliveSettings settings) {
         this.settings = settings;
+        Http1Config http1 = Http1Config.custom().setMaxLineLength(64 * 1024).setMaxHeaderCount(500).build();
+        // HttpCore's strict parser, not HttpClient's lenient default, which skips up to ten garbage lines
+        // before a status line and so waits (with no read timeout, forever) on a malformed response: a
+        // malformed status line is a protocol error at once, as in Go.
         ManagedHttpClientConnectionFactory wires = ManagedHttpClientConnectionFactory.builder()
-                .http1Config(Http1Config.custom().setMaxLineLength(64 * 1024).setMaxHeaderCount(500).build())
+                .http1Config(http1)
+                .responseParserFactory(new DefaultHttpResponseParserFactory(http1))
                 .build();
         BodyTracker[] trackerRef = new BodyTracker[1];
         this.pool = new ConnectionPool(settings, () -> wires.createConnection(null),
