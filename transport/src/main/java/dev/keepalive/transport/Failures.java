@@ -20,7 +20,8 @@ final class Failures {
     private Failures() {
     }
 
-    static IOException describe(String what, Throwable cause) {
+    static IOException describe(String what, Throwable original) {
+        Throwable cause = withoutPeerText(original);
         String message = what + ": " + reason(cause);
         IOException described;
         if (cause instanceof SocketTimeoutException) {
@@ -43,6 +44,34 @@ final class Failures {
         }
         described.initCause(cause);
         return described;
+    }
+
+    /**
+     * Apache quotes the offending bytes in some parse errors ("Invalid header; error at offset 3: X-Token:
+     * s3cr3t", "Bad chunk header: …"); those bytes can be header values, which must never reach a message
+     * or a log. Such a cause is replaced by one of the same type and stack without the quote.
+     */
+    static Throwable withoutPeerText(Throwable cause) {
+        String message = cause.getMessage();
+        if (message == null) {
+            return cause;
+        }
+        int cut = -1;
+        if (cause instanceof org.apache.hc.core5.http.ParseException) {
+            cut = message.indexOf(';');
+        }
+        else if (message.startsWith("Bad chunk header") || message.startsWith("Invalid trailing header")) {
+            cut = message.indexOf(':');
+        }
+        if (cut < 0) {
+            return cause;
+        }
+        String kept = message.substring(0, cut);
+        Throwable clean = cause instanceof org.apache.hc.core5.http.MalformedChunkCodingException
+                ? new org.apache.hc.core5.http.MalformedChunkCodingException(kept)
+                : cause instanceof IOException ? new IOException(kept) : new org.apache.hc.core5.http.ProtocolException(kept);
+        clean.setStackTrace(cause.getStackTrace());
+        return clean;
     }
 
     private static String reason(Throwable cause) {
