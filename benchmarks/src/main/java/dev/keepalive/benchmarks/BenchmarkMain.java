@@ -97,7 +97,9 @@ public final class BenchmarkMain {
      */
     private static void prewarm(ContenderSet set, Timing timing) {
         Timing once = new Timing(Duration.ZERO, timing.warmUp().multipliedBy(2), timing.maxRequests());
-        for (Contender c : set.main()) {
+        List<Contender> all = new ArrayList<>(set.main());
+        all.addAll(set.tracking());
+        for (Contender c : all) {
             if (c instanceof RestClientContender) {
                 try {
                     c.measure(Scenario.small(16), once, 0);

@@ -22,18 +22,25 @@ public final class Charts {
                 .write(dir.resolve("cpu-per-request.svg"), scenarios, contenders,
                         table(main, contenders, scenarios, Summary::cpuMicrosPerRequest));
         if (!tracking.isEmpty()) {
-            List<String> variants = tracking.stream().map(Summary::contender).distinct().toList();
-            List<String> figures = List.of("req/s / 1000", "cpu us/req", "alloc B/req / 100");
-            double[][] values = new double[variants.size()][figures.size()];
-            for (int v = 0; v < variants.size(); v++) {
-                String variant = variants.get(v);
-                Summary s = tracking.stream().filter((x) -> x.contender().equals(variant)).findFirst().get();
-                values[v] = new double[] { s.requestsPerSecond() / 1000, s.cpuMicrosPerRequest(),
-                        s.allocatedBytesPerRequest() / 100 };
-            }
-            new SvgBarChart("keepalive leak-tracking cost by capture-stack, c16-100B (medians)", "see group label")
-                    .write(dir.resolve("leak-tracking.svg"), figures, variants, values);
+            writeTracking(dir.resolve("leak-tracking.svg"), tracking);
         }
+    }
+
+    /** Each capture-stack variant's req/s, CPU and allocation per request as a ratio to the first variant. */
+    private static void writeTracking(Path file, List<Summary> tracking) throws IOException {
+        List<String> variants = tracking.stream().map(Summary::contender).distinct().toList();
+        List<String> figures = List.of("req/s", "cpu us/req", "alloc B/req");
+        Summary base = tracking.get(0);
+        double[][] values = new double[variants.size()][];
+        for (int v = 0; v < variants.size(); v++) {
+            String variant = variants.get(v);
+            Summary s = tracking.stream().filter((x) -> x.contender().equals(variant)).findFirst().get();
+            values[v] = new double[] { s.requestsPerSecond() / base.requestsPerSecond(),
+                    s.cpuMicrosPerRequest() / base.cpuMicrosPerRequest(),
+                    s.allocatedBytesPerRequest() / base.allocatedBytesPerRequest() };
+        }
+        new SvgBarChart("keepalive leak tracking by capture-stack, c16-100B, medians as ratio to "
+                + base.contender(), "ratio").write(file, figures, variants, values);
     }
 
     private static double[][] table(List<Summary> summaries, List<String> contenders, List<String> scenarios,

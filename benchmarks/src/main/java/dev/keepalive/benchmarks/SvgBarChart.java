@@ -53,7 +53,7 @@ public final class SvgBarChart {
         }
         double top = niceCeiling(max);
         int groupWidth = series.size() * BAR + GROUP_GAP;
-        int plotWidth = Math.max(Math.max(300, groups.size() * groupWidth), this.title.length() * 9 - LEFT + 40);
+        int plotWidth = Math.max(Math.max(300, groups.size() * groupWidth), this.title.length() * 10 - LEFT + 40);
         int width = LEFT + plotWidth + 20;
         int axisBottom = TOP + PLOT_HEIGHT;
         int height = axisBottom + 40 + series.size() * LEGEND_ROW + 10;
@@ -131,8 +131,10 @@ public final class SvgBarChart {
         if (value >= 10_000) {
             return String.format(Locale.ROOT, "%.1fk", value / 1000);
         }
-        return (value >= 100 || value == Math.rint(value)) ? String.format(Locale.ROOT, "%.0f", value)
-                : String.format(Locale.ROOT, "%.1f", value);
+        if (value >= 100 || value == Math.rint(value)) {
+            return String.format(Locale.ROOT, "%.0f", value);
+        }
+        return String.format(Locale.ROOT, value >= 10 ? "%.1f" : "%.2f", value);
     }
 
     private static String escape(String text) {
