@@ -108,12 +108,12 @@ final class ConnectionPool implements AutoCloseable {
             }
             if (!pool.hasRoom() && forceNew && !pool.idle.isEmpty()) {
                 // The retry after a stale connection wants a fresh one; make room by closing an idle one.
-                toClose.add(closeLocked(pool.idle.peekLast(), CloseReason.MAX_IDLE));
+                toClose.add(evictLocked(pool.idle.peekLast(), CloseReason.MAX_IDLE));
             }
             if (pool.hasRoom()) {
                 return new Lease(newConnectionLocked(pool), AcquireOutcome.NEW, false, pool.nearCap());
             }
-            return awaitLocked(pool, start);
+            return awaitLocked(pool, start, toClose);
         }
         finally {
             this.lock.unlock();
@@ -121,7 +121,7 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    private Lease awaitLocked(RoutePool pool, long start) throws IOException {
+    private Lease awaitLocked(RoutePool pool, long start, List<PooledConnection> toClose) throws IOException {
         Waiter waiter = new Waiter(this.lock.newCondition());
         pool.waiters.addLast(waiter);
         long remaining = this.acquireTimeoutNanos - (System.nanoTime() - start);
@@ -139,7 +139,7 @@ final class ConnectionPool implements AutoCloseable {
             pool.waiters.remove(waiter);
             if (waiter.connection != null) {
                 // Granted just as we were interrupted: give it to the next caller.
-                releaseLocked(waiter.connection, true, 0, CloseReason.SHUTDOWN, new ArrayList<>());
+                releaseLocked(waiter.connection, true, 0, CloseReason.SHUTDOWN, toClose);
             }
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while waiting for a connection to " + pool.route.name());

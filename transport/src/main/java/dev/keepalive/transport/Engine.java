@@ -95,10 +95,11 @@ final class Engine implements AutoCloseable {
         long connectTimeout = millis(options.connectTimeout(), this.settings.connectTimeout());
         long readTimeout = millis(options.readTimeout(), this.settings.readTimeout());
         for (int attempt = 0;; attempt++) {
+            // Built before a connection is leased: if the application's headers make it throw, nothing leaks.
+            ClassicHttpRequest request = toWire(method, uri, route, headers, body);
             ConnectionPool.Lease lease = this.pool.acquire(route, attempt > 0);
             Exchange exchange = new Exchange(this, method, uri, lease, readTimeout);
             try {
-                ClassicHttpRequest request = toWire(method, uri, route, headers, body);
                 ClassicHttpResponse response = exchange.send(request, this.executor, connectTimeout);
                 return KeepAliveClientHttpResponse.of(exchange, response);
             }

@@ -82,15 +82,16 @@ final class Exchange {
     /** Starts tracking the body of {@code response} (the object the application receives). */
     TrackedBody trackBody(Object response, HttpEntity entity) throws IOException {
         InputStream wire;
+        OpenBody body;
         try {
             wire = entity.getContent();
+            body = this.engine.tracker.open(response, this.method, this.uri, this.connection.route,
+                    entity.getContentLength(), this.connection, this.lease.nearCap());
         }
         catch (IOException | RuntimeException ex) {
             this.engine.pool.release(this.connection, false, 0, CloseReason.ERROR);
             throw ex;
         }
-        OpenBody body = this.engine.tracker.open(response, this.method, this.uri, this.connection.route,
-                entity.getContentLength(), this.connection, this.lease.nearCap());
         return new TrackedBody(this, wire, body, response);
     }
 

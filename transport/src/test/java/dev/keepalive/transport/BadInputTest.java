@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.StreamingHttpOutputMessage;
+import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
@@ -143,6 +145,26 @@ class BadInputTest {
             assertThat(this.transport.pool().closedBy().get(CloseReason.ERROR)).isEqualTo(1);
             assertThat(this.transport.bodies().earlyCloseDiscarded()).isEqualTo(1);
             await().atMost(PATIENCE).until(() -> peer.open() == 0);
+        }
+    }
+
+    @Test
+    void invalidContentLengthHeaderOnAStreamingBodyDoesNotLeakTheConnection() throws Exception {
+        this.transport.close();
+        this.transport = KeepAliveTransport.create(KeepAliveSettings.builder().maxConnsPerHost(1)
+                .acquireTimeout(Duration.ofMillis(500)).build());
+        this.factory = this.transport.requestFactory();
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("fine", "Connection: close"))) {
+            ClientHttpRequest post = this.factory.createRequest(peer.uri("/upload"), HttpMethod.POST);
+            post.getHeaders().set("Content-Length", "twelve");
+            ((StreamingHttpOutputMessage) post).setBody((out) -> out.write("twelve bytes".getBytes()));
+
+            assertThatExceptionOfType(RuntimeException.class).isThrownBy(post::execute);
+
+            assertThat(this.transport.pool().active()).as("no connection held by the failed request").isZero();
+            try (ClientHttpResponse response = this.factory.createRequest(peer.uri("/"), HttpMethod.GET).execute()) {
+                assertThat(response.getBody().readAllBytes()).asString().isEqualTo("fine");
+            }
         }
     }
 
