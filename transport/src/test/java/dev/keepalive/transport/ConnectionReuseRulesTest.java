@@ -12,6 +12,7 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.web.client.RestTemplate;
 
@@ -146,6 +147,60 @@ class ConnectionReuseRulesTest {
             assertThat(pool.reused()).isZero();
             assertThat(pool.idle()).isZero();
             assertThat(pool.closedBy().get(CloseReason.SERVER_CLOSE)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void requestSentWithConnectionCloseIsNotPooled() throws Exception {
+        factory(KeepAliveSettings.builder());
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("fine"))) {
+            for (int i = 0; i < 2; i++) {
+                ClientHttpRequest request = this.factory.createRequest(peer.uri("/"), HttpMethod.GET);
+                request.getHeaders().set("Connection", "close");
+                try (ClientHttpResponse response = request.execute()) {
+                    assertThat(response.getBody().readAllBytes()).asString().isEqualTo("fine");
+                }
+            }
+
+            assertNotPooled(peer, 2);
+        }
+    }
+
+    @Test
+    void responsesWithoutBodyFreeTheConnectionAtOnce() throws Exception {
+        factory(KeepAliveSettings.builder());
+        try (RawPeer peer = new RawPeer((conn) -> {
+            String request;
+            while ((request = conn.readRequest()) != null) {
+                if (request.startsWith("HEAD")) {
+                    conn.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"); // the length GET would have
+                }
+                else if (request.startsWith("GET /same")) {
+                    conn.write("HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n");
+                }
+                else if (request.startsWith("DELETE")) {
+                    conn.write("HTTP/1.1 204 No Content\r\n\r\n");
+                }
+                else {
+                    conn.write(RawPeer.ok("full"));
+                }
+            }
+        })) {
+            for (HttpMethod method : new HttpMethod[] { HttpMethod.HEAD, HttpMethod.DELETE }) {
+                try (ClientHttpResponse response = this.factory.createRequest(peer.uri("/"), method).execute()) {
+                    assertThat(this.transport.pool().active()).as("free before close: no body to read").isZero();
+                    assertThat(response.getBody().readAllBytes()).isEmpty();
+                }
+            }
+            try (ClientHttpResponse response = this.factory.createRequest(peer.uri("/same"), HttpMethod.GET).execute()) {
+                assertThat(response.getStatusCode().value()).isEqualTo(304);
+                assertThat(this.transport.pool().active()).isZero();
+            }
+            assertThat(get(peer.uri("/"))).isEqualTo("full");
+
+            assertThat(peer.accepted()).as("every exchange on one connection").isEqualTo(1);
+            assertThat(this.transport.pool().reused()).isEqualTo(3);
+            assertThat(this.transport.bodies().opened()).isEqualTo(1);
         }
     }
 
