@@ -140,6 +140,17 @@ final class BodyTracker {
         }
     }
 
+    /** Whether an open body of {@code route} has had no read for at least {@code nanos}. */
+    boolean hasStalledBody(String route, long nanos) {
+        long now = System.nanoTime();
+        for (OpenBody body : this.open.values()) {
+            if (body.phase() == OpenBody.OPEN && now - body.lastReadNanos >= nanos && body.route.name().equals(route)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Flags bodies with no read for the threshold as leak suspects, logging each once. */
     void scanSuspects() {
         if (this.thresholdNanos <= 0) {

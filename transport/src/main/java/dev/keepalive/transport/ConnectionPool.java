@@ -292,6 +292,25 @@ final class ConnectionPool implements AutoCloseable {
         return conn;
     }
 
+    /** The routes whose first waiter has been waiting at the cap for at least {@code nanos}. */
+    List<String> routesWaitingLongerThan(long nanos) {
+        List<String> names = new ArrayList<>(0);
+        this.lock.lock();
+        try {
+            long now = System.nanoTime();
+            for (RoutePool pool : this.routes.values()) {
+                Waiter first = pool.waiters.peekFirst();
+                if (first != null && now - first.sinceNanos >= nanos) {
+                    names.add(pool.route.name());
+                }
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        return names;
+    }
+
     /** Closes idle connections past their idle deadline or lifetime; returns how many it closed. */
     int evictExpired() {
         List<PooledConnection> toClose = new ArrayList<>(0);

@@ -15,10 +15,14 @@ final class Housekeeper implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Housekeeper.class);
     private static final AtomicInteger COUNT = new AtomicInteger();
+    private static final long NUDGE_INTERVAL_NANOS = 5_000_000_000L;
 
     private final ConnectionPool pool;
     private final BodyTracker tracker;
     private final long tickMillis;
+    private final boolean reclaim;
+    private final long starvedNanos;
+    private long lastCollectionRequest = System.nanoTime() - NUDGE_INTERVAL_NANOS;
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -26,6 +30,9 @@ final class Housekeeper implements AutoCloseable {
         this.pool = pool;
         this.tracker = tracker;
         this.tickMillis = tickMillis(settings);
+        this.reclaim = settings.reclaimLeaks() && settings.trackBodies();
+        // Waiting a quarter of acquire-timeout (at most 1 s) at a cap while bodies sit unread: starved.
+        this.starvedNanos = Math.max(50_000_000L, Math.min(1_000_000_000L, settings.acquireTimeout().toNanos() / 4));
         this.thread = new Thread(this::run, "keepalive-housekeeper-" + COUNT.incrementAndGet());
         this.thread.setDaemon(true);
     }
@@ -55,6 +62,7 @@ final class Housekeeper implements AutoCloseable {
                 if (System.nanoTime() - nextTick >= 0) {
                     this.pool.evictExpired();
                     this.tracker.scanSuspects();
+                    requestCollectionIfLeaksStarveCallers();
                     nextTick = System.nanoTime() + this.tickMillis * 1_000_000;
                 }
             }
@@ -63,6 +71,27 @@ final class Housekeeper implements AutoCloseable {
             }
             catch (RuntimeException ex) {
                 log.warn("keepalive housekeeping failed; continuing", ex);
+            }
+        }
+    }
+
+    /**
+     * Dropped responses are found only when the garbage collector runs. When callers wait at a cap while
+     * the route's bodies sit unread, the pool is probably pinned by leaks, and the waiting callers allocate
+     * nothing that would bring a collection about: ask for one (at most every 5 s), so that a leak costs a
+     * short wait and a log line instead of an outage. Does nothing under {@code -XX:+DisableExplicitGC}.
+     */
+    private void requestCollectionIfLeaksStarveCallers() {
+        if (!this.reclaim || System.nanoTime() - this.lastCollectionRequest < NUDGE_INTERVAL_NANOS) {
+            return;
+        }
+        for (String route : this.pool.routesWaitingLongerThan(this.starvedNanos)) {
+            if (this.tracker.hasStalledBody(route, this.starvedNanos)) {
+                log.info("Callers wait at the connection cap of {} while its response bodies go unread; requesting a"
+                        + " garbage collection to find dropped responses", route);
+                this.lastCollectionRequest = System.nanoTime();
+                System.gc();
+                return;
             }
         }
     }

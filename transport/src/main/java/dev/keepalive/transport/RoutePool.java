@@ -64,6 +64,7 @@ final class RoutePool {
     static final class Waiter {
 
         final java.util.concurrent.locks.Condition granted;
+        final long sinceNanos = System.nanoTime();
         PooledConnection connection;
 
         Waiter(java.util.concurrent.locks.Condition granted) {

@@ -86,6 +86,22 @@ class LeakDetectionTest {
     }
 
     @Test
+    void callersStarvedByALeakGetTheConnectionWithoutWaitingForAnUnrelatedCollection() throws Exception {
+        KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().maxConnsPerHost(1)
+                .acquireTimeout(Duration.ofSeconds(8)));
+        try (LogCapture log = new LogCapture(Housekeeper.class)) {
+            dropUnclosed(factory);
+            // No System.gc() here: the housekeeper must see the caller starving and ask for a collection.
+            try (ClientHttpResponse next = factory.createRequest(uri("/next"), HttpMethod.GET).execute()) {
+                assertThat(next.getBody().readAllBytes()).hasSize(BODY.length());
+            }
+            assertThat(this.transport.bodies().leaked()).isEqualTo(1);
+            assertThat(log.messages(Level.INFO)).anySatisfy((m) -> assertThat(m).contains("requesting a garbage collection"));
+        }
+        PoolAssertions.assertBalanced(this.transport);
+    }
+
+    @Test
     void reclaimOffReportsTheLeakButKeepsTheConnection() throws Exception {
         KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().reclaimLeaks(false));
         dropUnclosed(factory);

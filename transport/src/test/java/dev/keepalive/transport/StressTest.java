@@ -51,56 +51,60 @@ class StressTest {
             ch.qos.logback.classic.Logger leakLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
                     .getLogger(BodyTracker.class);
             leakLog.setLevel(ch.qos.logback.classic.Level.OFF);
-            Queue<String> violations = new ConcurrentLinkedQueue<>();
-            AtomicBoolean running = new AtomicBoolean(true);
-            Thread sampler = new Thread(() -> sample(transport, running, violations), "stress-sampler");
-            sampler.start();
+            try {
+                Queue<String> violations = new ConcurrentLinkedQueue<>();
+                AtomicBoolean running = new AtomicBoolean(true);
+                Thread sampler = new Thread(() -> sample(transport, running, violations), "stress-sampler");
+                sampler.start();
 
-            AtomicInteger next = new AtomicInteger();
-            LongAdder failures = new LongAdder();
-            Queue<Throwable> firstFailures = new ConcurrentLinkedQueue<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(this.seconds);
-            long start = System.nanoTime();
-            ExecutorService pool = executor();
-            for (int t = 0; t < this.threads; t++) {
-                pool.execute(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < this.requests && System.nanoTime() < deadline) {
-                        try {
-                            oneRequest(i, server, transport, rest);
-                        }
-                        catch (Exception ex) {
-                            failures.increment();
-                            if (firstFailures.size() < 5) {
-                                firstFailures.add(ex);
+                AtomicInteger next = new AtomicInteger();
+                LongAdder failures = new LongAdder();
+                Queue<Throwable> firstFailures = new ConcurrentLinkedQueue<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(this.seconds);
+                long start = System.nanoTime();
+                ExecutorService pool = executor();
+                for (int t = 0; t < this.threads; t++) {
+                    pool.execute(() -> {
+                        int i;
+                        while ((i = next.getAndIncrement()) < this.requests && System.nanoTime() < deadline) {
+                            try {
+                                oneRequest(i, server, transport, rest);
+                            }
+                            catch (Exception ex) {
+                                failures.increment();
+                                if (firstFailures.size() < 5) {
+                                    firstFailures.add(ex);
+                                }
                             }
                         }
-                    }
+                    });
+                }
+                pool.shutdown();
+                assertThat(pool.awaitTermination(this.seconds + 30, TimeUnit.SECONDS)).isTrue();
+                long elapsed = System.nanoTime() - start;
+                running.set(false);
+                sampler.join();
+
+                int done = Math.min(next.get(), this.requests);
+                System.out.printf("stress: %d requests, %d threads%s in %.1f s = %.0f req/s; %s%n", done, this.threads,
+                        this.virtual ? " (virtual)" : "", elapsed / 1e9, done / (elapsed / 1e9), transport.pool());
+                assertThat(firstFailures).as("failed requests").isEmpty();
+                assertThat(failures.sum()).isZero();
+                assertThat(violations).as("invariant violations seen while running").isEmpty();
+                if (pinning != null) {
+                    assertThat(pinning.stop()).as("virtual threads pinned in keepalive code").isEmpty();
+                }
+                assertThat(done).as("requests done within the time bound").isEqualTo(this.requests);
+
+                // Bodies read to EOF but never closed (and dropped ones) are settled by the collector.
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    System.gc();
+                    return transport.bodies().open() == 0 && transport.pool().active() == 0;
                 });
             }
-            pool.shutdown();
-            assertThat(pool.awaitTermination(this.seconds + 30, TimeUnit.SECONDS)).isTrue();
-            long elapsed = System.nanoTime() - start;
-            running.set(false);
-            sampler.join();
-
-            int done = Math.min(next.get(), this.requests);
-            System.out.printf("stress: %d requests, %d threads%s in %.1f s = %.0f req/s; %s%n", done, this.threads,
-                    this.virtual ? " (virtual)" : "", elapsed / 1e9, done / (elapsed / 1e9), transport.pool());
-            assertThat(firstFailures).as("failed requests").isEmpty();
-            assertThat(failures.sum()).isZero();
-            assertThat(violations).as("invariant violations seen while running").isEmpty();
-            if (pinning != null) {
-                assertThat(pinning.stop()).as("virtual threads pinned in keepalive code").isEmpty();
+            finally {
+                leakLog.setLevel(null);
             }
-            assertThat(done).as("requests done within the time bound").isEqualTo(this.requests);
-
-            // Bodies read to EOF but never closed (and dropped ones) are settled by the collector.
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                System.gc();
-                return transport.bodies().open() == 0 && transport.pool().active() == 0;
-            });
-            leakLog.setLevel(null);
             PoolAssertions.assertBalanced(transport);
             BodiesSnapshot bodies = transport.bodies();
             assertThat(bodies.earlyCloseDrained()).isPositive();
