@@ -75,12 +75,19 @@ public final class KeepAliveSettings {
         return new Builder(this);
     }
 
-    /** Idle connections kept across all hosts; over it the least recently used idle connection is closed. */
+    /**
+     * Idle connections kept across all hosts; over it the least recently used idle connection is closed.
+     * 0 means no limit, as in Go.
+     */
     public int maxIdleConns() {
         return this.maxIdleConns;
     }
 
-    /** Idle connections kept per host, unless {@link #hosts()} overrides it for that host. */
+    /**
+     * Idle connections kept per host, unless {@link #hosts()} overrides it for that host. 0 keeps none:
+     * every connection is closed after its exchange. (Go reads 0 as its default of 2; keepalive takes the
+     * number literally, and its default is 32.)
+     */
     public int maxIdleConnsPerHost() {
         return this.maxIdleConnsPerHost;
     }
