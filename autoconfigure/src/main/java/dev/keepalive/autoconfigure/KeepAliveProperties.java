@@ -25,13 +25,13 @@ public class KeepAliveProperties {
     private boolean enabled = true;
 
     /**
-     * Idle connections kept across all hosts. Over it, the least recently used idle connection of any host
-     * is closed.
+     * Idle connections kept across all hosts; 0 means no limit. Over it, the least recently used idle
+     * connection of any host is closed.
      */
     private int maxIdleConns = 256;
 
     /**
-     * Idle connections kept per host. A connection released over the cap is closed.
+     * Idle connections kept per host. A connection released over the cap is closed; 0 keeps none.
      */
     private int maxIdleConnsPerHost = 32;
 
