@@ -5,7 +5,6 @@ import java.io.InterruptedIOException;
 import java.net.SocketException;
 import java.net.URI;
 import java.util.List;
-import java.util.Locale;
 
 import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -140,12 +139,11 @@ final class Engine implements AutoCloseable {
         boolean hostSet = false;
         for (var entry : headers.headerSet()) {
             String name = entry.getKey();
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.equals("content-length") || lower.equals("transfer-encoding")
-                    || (lower.equals("connection") && this.settings.disableKeepAlives())) {
+            if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
+                    || (this.settings.disableKeepAlives() && name.equalsIgnoreCase("Connection"))) {
                 continue; // framing is ours: derived from the body below
             }
-            hostSet |= lower.equals("host");
+            hostSet |= name.equalsIgnoreCase("Host");
             for (String value : entry.getValue()) {
                 request.addHeader(name, value);
             }

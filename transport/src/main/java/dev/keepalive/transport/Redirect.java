@@ -15,8 +15,11 @@ record Redirect(String method, URI uri, HttpHeaders headers, RequestBody body) {
     static Redirect of(String method, URI from, HttpHeaders headers, RequestBody body,
             KeepAliveClientHttpResponse response) {
         int status = response.statusCode();
-        String location = response.getHeaders().getFirst(HttpHeaders.LOCATION);
-        if (location == null || status < 301 || status > 308 || status == 304 || status == 305 || status == 306) {
+        if (status < 301 || status > 308 || status == 304 || status == 305 || status == 306) {
+            return null;
+        }
+        String location = response.firstHeader(HttpHeaders.LOCATION);
+        if (location == null) {
             return null;
         }
         URI target;
