@@ -69,23 +69,31 @@ public final class LoadDriver {
             callers.add(caller);
             threads.add(thread);
         }
+        long elapsed;
+        long cpuUsed;
+        long allocated;
+        long accepted;
         threads.forEach(Thread::start);
-        finished.await(timing.warmUp().toNanos(), TimeUnit.NANOSECONDS);
-
-        long acceptedBefore = this.server.accepted();
-        HeapAllocations.Snapshot heapBefore = this.heap.snapshot();
-        long cpuBefore = this.cpu.nanos();
-        long start = System.nanoTime();
-        this.phase = MEASURE;
-        finished.await(timing.window().toNanos(), TimeUnit.NANOSECONDS);
-        // Read the meters while every caller thread is still alive: a thread's allocation count is gone
-        // once it ends. The callers stop counting here and end only when released.
-        long elapsed = System.nanoTime() - start;
-        long cpuUsed = this.cpu.nanos() - cpuBefore;
-        long allocated = this.heap.snapshot().allocatedSince(heapBefore);
-        this.phase = STOP;
-        released.countDown();
-        long accepted = this.server.acceptedSince(acceptedBefore);
+        try {
+            finished.await(timing.warmUp().toNanos(), TimeUnit.NANOSECONDS);
+            long acceptedBefore = this.server.accepted();
+            HeapAllocations.Snapshot heapBefore = this.heap.snapshot();
+            long cpuBefore = this.cpu.nanos();
+            long start = System.nanoTime();
+            this.phase = MEASURE;
+            finished.await(timing.window().toNanos(), TimeUnit.NANOSECONDS);
+            this.phase = STOP;
+            elapsed = System.nanoTime() - start;
+            cpuUsed = this.cpu.nanos() - cpuBefore;
+            // The callers stay alive until released: a thread's allocation count is gone once it ends.
+            allocated = this.heap.snapshot().allocatedSince(heapBefore);
+            released.countDown();
+            accepted = this.server.acceptedSince(acceptedBefore);
+        }
+        finally {
+            this.phase = STOP;
+            released.countDown();
+        }
 
         long errors = joinAll(threads);
         long requests = 0;
