@@ -4,8 +4,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 
-import dev.keepalive.transport.TrackedResponse;
-
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
 
@@ -42,14 +40,11 @@ public class CorrectDemo {
     public DemoResult run(String path) {
         URI uri = this.upstream.resolve(path);
         return this.client.get().uri(uri).exchange((request, response) -> {
-            TrackedResponse tracked = TrackedResponses.of(response).orElse(null);
             long bytesRead;
             try (InputStream body = response.getBody()) {
                 bytesRead = body.transferTo(OutputStream.nullOutputStream());
             }
-            return new DemoResult("correct", this.upstream.route(), uri, response.getStatusCode().value(), bytesRead,
-                    tracked != null ? tracked.connectionReused() : null,
-                    tracked != null ? tracked.connectionId() : null, null, null, null, LESSON);
+            return DemoResult.of("correct", this.upstream.route(), uri, response, bytesRead, LESSON);
         });
     }
 

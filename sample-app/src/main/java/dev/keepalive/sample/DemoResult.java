@@ -1,9 +1,13 @@
 package dev.keepalive.sample;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.keepalive.transport.TrackedResponse;
+
+import org.springframework.http.client.ClientHttpResponse;
 
 /**
  * What a demo route answers: what happened on the wire, and the lesson. Optional parts are left out of the
@@ -28,6 +32,26 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DemoResult(String demo, String route, URI uri, int status, long bytesRead, Boolean connectionReused,
         Long connectionId, Boolean connectionKept, List<StormCall> calls, String error, String lesson) {
+
+    /**
+     * The result of a single-call demo: status and connection facts from the response.
+     *
+     * @param demo the demo's name
+     * @param route the pool route
+     * @param uri the upstream URI called
+     * @param response the upstream's response (still open or not: only its status and tracking are read)
+     * @param bytesRead body bytes the demo read
+     * @param lesson one sentence to take away
+     * @return the result
+     * @throws IOException if the status cannot be read
+     */
+    static DemoResult of(String demo, String route, URI uri, ClientHttpResponse response, long bytesRead,
+            String lesson) throws IOException {
+        TrackedResponse tracked = TrackedResponses.of(response).orElse(null);
+        return new DemoResult(demo, route, uri, response.getStatusCode().value(), bytesRead,
+                (tracked != null) ? tracked.connectionReused() : null, (tracked != null) ? tracked.connectionId() : null,
+                null, null, null, lesson);
+    }
 
     /**
      * One storm call that got a connection and dropped its response.

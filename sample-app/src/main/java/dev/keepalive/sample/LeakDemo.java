@@ -2,8 +2,6 @@ package dev.keepalive.sample;
 
 import java.net.URI;
 
-import dev.keepalive.transport.TrackedResponse;
-
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
 
@@ -42,12 +40,8 @@ public class LeakDemo {
     public DemoResult run(String path) {
         URI uri = this.upstream.resolve(path);
         // close = false, and the body is never touched: the response is simply dropped. The bug on purpose.
-        return this.client.get().uri(uri).exchange((request, response) -> {
-            TrackedResponse tracked = TrackedResponses.of(response).orElse(null);
-            return new DemoResult("leak", this.upstream.route(), uri, response.getStatusCode().value(), 0,
-                    tracked != null ? tracked.connectionReused() : null,
-                    tracked != null ? tracked.connectionId() : null, null, null, null, LESSON);
-        }, false);
+        return this.client.get().uri(uri).exchange(
+                (request, response) -> DemoResult.of("leak", this.upstream.route(), uri, response, 0, LESSON), false);
     }
 
 }

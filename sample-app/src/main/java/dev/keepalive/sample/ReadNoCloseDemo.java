@@ -3,8 +3,6 @@ package dev.keepalive.sample;
 import java.io.OutputStream;
 import java.net.URI;
 
-import dev.keepalive.transport.TrackedResponse;
-
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
 
@@ -43,11 +41,8 @@ public class ReadNoCloseDemo {
         URI uri = this.upstream.resolve(path);
         // close = false: RestClient leaves the response open, as code that forgets close() would.
         return this.client.get().uri(uri).exchange((request, response) -> {
-            TrackedResponse tracked = TrackedResponses.of(response).orElse(null);
             long bytesRead = response.getBody().transferTo(OutputStream.nullOutputStream());
-            return new DemoResult("read-no-close", this.upstream.route(), uri, response.getStatusCode().value(),
-                    bytesRead, tracked != null ? tracked.connectionReused() : null,
-                    tracked != null ? tracked.connectionId() : null, null, null, null, LESSON);
+            return DemoResult.of("read-no-close", this.upstream.route(), uri, response, bytesRead, LESSON);
         }, false);
     }
 
