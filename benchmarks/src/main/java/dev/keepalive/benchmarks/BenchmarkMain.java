@@ -15,7 +15,8 @@ import java.util.Locale;
  * every contender, then round 2, ...), then prints the medians as a table and writes them, with every
  * round, as CSV files and SVG charts. Exits with 1 when any window failed or had errors.
  *
- * <p>Started by {@code benchmarks/run.sh}, which also starts and stops the server.
+ * <p>Started by {@code benchmarks/run.sh}, which also starts and stops the server. {@code --replot DIR}
+ * only redraws the charts of a results folder from its {@code summary.csv}.
  */
 public final class BenchmarkMain {
 
@@ -27,6 +28,10 @@ public final class BenchmarkMain {
 
     /** Entry point; see {@link BenchmarkOptions#USAGE}. */
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--replot")) {
+            replot(Path.of(args[1]));
+            return;
+        }
         BenchmarkOptions options;
         try {
             options = BenchmarkOptions.parse(args);
@@ -37,6 +42,16 @@ public final class BenchmarkMain {
             return;
         }
         System.exit(run(options) ? 0 : 1);
+    }
+
+    /** Redraws the charts of a results folder from its {@code summary.csv}, without measuring. */
+    static void replot(Path dir) throws IOException {
+        List<Summary> main = new ArrayList<>();
+        List<Summary> tracking = new ArrayList<>();
+        for (Summary s : CsvReport.readSummary(dir.resolve("summary.csv"))) {
+            (s.contender().startsWith(ContenderSet.TRACKING_PREFIX) ? tracking : main).add(s);
+        }
+        Charts.write(dir, main, tracking);
     }
 
     static boolean run(BenchmarkOptions options) throws IOException {

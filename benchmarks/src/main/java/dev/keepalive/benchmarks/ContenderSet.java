@@ -17,6 +17,9 @@ import dev.keepalive.transport.StackCapture;
  */
 public record ContenderSet(List<Contender> main, List<Contender> tracking, String note) {
 
+    /** The label prefix of the leak-tracking variants. */
+    public static final String TRACKING_PREFIX = "keepalive capture=";
+
     /** Builds the contenders for {@code options}. */
     public static ContenderSet create(BenchmarkOptions options, LoadDriver driver, URI base, ServerConnections server) {
         List<Contender> main = new ArrayList<>();
@@ -36,7 +39,7 @@ public record ContenderSet(List<Contender> main, List<Contender> tracking, Strin
             notes.add("wrk left out: no --wrk given");
         }
         for (StackCapture capture : StackCapture.values()) {
-            tracking.add(new RestClientContender("keepalive capture=" + capture.name().toLowerCase(Locale.ROOT),
+            tracking.add(new RestClientContender(TRACKING_PREFIX + capture.name().toLowerCase(Locale.ROOT),
                     () -> KeepAliveFactories.open(capture), driver, base));
         }
         notes.add("leak tracking cannot be switched off in keepalive's settings: no 'tracking off' row");

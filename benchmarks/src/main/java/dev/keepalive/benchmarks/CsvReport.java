@@ -42,6 +42,22 @@ public final class CsvReport {
         Files.write(file, lines);
     }
 
+    /** Reads a file written by {@link #writeSummary(Path, List)} back (client names without commas or quotes). */
+    public static List<Summary> readSummary(Path file) throws IOException {
+        List<Summary> summaries = new ArrayList<>();
+        List<String> lines = Files.readAllLines(file);
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            summaries.add(new Summary(f[0], f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]), parse(f[4]),
+                    parse(f[5]), parse(f[6]), parse(f[7]), parse(f[8]), parse(f[9])));
+        }
+        return summaries;
+    }
+
+    private static double parse(String value) {
+        return value.isEmpty() ? Double.NaN : Double.parseDouble(value);
+    }
+
     private static String num(double value) {
         return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.2f", value);
     }

@@ -3,12 +3,14 @@ package dev.keepalive.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * A grouped bar chart written as plain SVG: one group of bars per scenario, one bar (colour) per
- * contender, a value on top of each bar, a y axis with rounded ticks, and a legend.
+ * contender, a value on top of each bar, a y axis with rounded ticks, and a legend. A series far above
+ * the others is cut at the top of the axis (marked with two white strokes) so that the others stay readable.
  */
 public final class SvgBarChart {
 
@@ -43,15 +45,7 @@ public final class SvgBarChart {
      * @param values {@code values[series][group]}; {@code NaN} draws no bar
      */
     public void write(Path file, List<String> groups, List<String> series, double[][] values) throws IOException {
-        double max = 0;
-        for (double[] row : values) {
-            for (double v : row) {
-                if (!Double.isNaN(v)) {
-                    max = Math.max(max, v);
-                }
-            }
-        }
-        double top = niceCeiling(max);
+        double top = axisTop(values);
         int groupWidth = series.size() * BAR + GROUP_GAP;
         int plotWidth = Math.max(Math.max(300, groups.size() * groupWidth), this.title.length() * 10 - LEFT + 40);
         int width = LEFT + plotWidth + 20;
@@ -83,7 +77,8 @@ public final class SvgBarChart {
                 if (Double.isNaN(v) || top == 0) {
                     continue;
                 }
-                int h = (int) Math.round(PLOT_HEIGHT * v / top);
+                boolean clipped = v > top;
+                int h = (int) Math.round(PLOT_HEIGHT * Math.min(v, top) / top);
                 int x = groupX + s * BAR;
                 svg.append(String.format(Locale.ROOT,
                         "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s %s: %s</title></rect>%n",
@@ -92,6 +87,11 @@ public final class SvgBarChart {
                 svg.append(String.format(Locale.ROOT,
                         "<text x=\"%d\" y=\"%d\" font-size=\"8\" transform=\"rotate(-90 %d %d)\">%s</text>%n",
                         x + BAR / 2 + 3, axisBottom - h - 3, x + BAR / 2 + 3, axisBottom - h - 3, label(v)));
+                if (clipped) {
+                    svg.append(String.format(Locale.ROOT,
+                            "<path d=\"M%d %d l%d -6 M%d %d l%d -6\" stroke=\"white\" stroke-width=\"2\"/>%n",
+                            x - 1, axisBottom - h + 14, BAR, x - 1, axisBottom - h + 20, BAR));
+                }
             }
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                     groupX + series.size() * BAR / 2, axisBottom + 16, escape(groups.get(g))));
@@ -107,6 +107,26 @@ public final class SvgBarChart {
         }
         svg.append("</svg>").append(System.lineSeparator());
         Files.writeString(file, svg);
+    }
+
+    /**
+     * The y axis maximum: a round value above the largest bar, or, when one bar dwarfs the rest (over 2.5
+     * times the second largest series' maximum), above the others; that bar is then drawn cut, with its value.
+     */
+    static double axisTop(double[][] values) {
+        double[] maxima = new double[values.length];
+        for (int s = 0; s < values.length; s++) {
+            for (double v : values[s]) {
+                if (!Double.isNaN(v)) {
+                    maxima[s] = Math.max(maxima[s], v);
+                }
+            }
+        }
+        double[] sorted = maxima.clone();
+        Arrays.sort(sorted);
+        double largest = sorted.length == 0 ? 0 : sorted[sorted.length - 1];
+        double second = sorted.length < 2 ? largest : sorted[sorted.length - 2];
+        return niceCeiling((second > 0 && largest > 2.5 * second) ? 1.5 * second : largest);
     }
 
     private static String colour(int index) {

@@ -3,9 +3,11 @@ package dev.keepalive.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The harness reads nginx's and wrk's text; these pin the formats it understands. */
 class ParsersTest {
@@ -78,6 +80,19 @@ class ParsersTest {
         assertThat(SvgBarChart.niceCeiling(37_200)).isEqualTo(50_000);
         assertThat(SvgBarChart.niceCeiling(18)).isEqualTo(20);
         assertThat(SvgBarChart.niceCeiling(0)).isEqualTo(1);
+    }
+
+    @Test
+    void oneTowerDoesNotFlattenTheOtherBars() {
+        assertThat(SvgBarChart.axisTop(new double[][] { { 20, 30 }, { 400, 350 }, { 120, 90 } })).isEqualTo(200);
+        assertThat(SvgBarChart.axisTop(new double[][] { { 60, 30 }, { 100, 90 } })).isEqualTo(100);
+    }
+
+    @Test
+    void summaryCsvReadsBack(@TempDir Path dir) throws Exception {
+        Summary written = new Summary("apache-tuned", "c16-100B", 3, 0, 45711.5, 22.25, 334, 750, Double.NaN, 9177);
+        CsvReport.writeSummary(dir.resolve("summary.csv"), List.of(written));
+        assertThat(CsvReport.readSummary(dir.resolve("summary.csv"))).containsExactly(written);
     }
 
     @Test
