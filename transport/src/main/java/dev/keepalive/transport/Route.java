@@ -28,7 +28,7 @@ record Route(String scheme, String host, int port, TlsProfile tls) {
     /** The route of {@code uri}; throws {@link IllegalArgumentException} naming what is wrong with it. */
     static Route of(URI uri, TlsProfile tls) {
         String scheme = uri.getScheme();
-        if (scheme == null || uri.getRawAuthority() == null) {
+        if (scheme == null) {
             throw new IllegalArgumentException("Not an absolute http(s) URI: " + UriRedactor.redact(uri));
         }
         scheme = scheme.toLowerCase(Locale.ROOT);
@@ -38,7 +38,7 @@ record Route(String scheme, String host, int port, TlsProfile tls) {
                     + "; keepalive speaks http and https");
         }
         String host = uri.getHost();
-        if (host == null || host.isEmpty()) {
+        if (uri.getRawAuthority() == null || host == null || host.isEmpty()) {
             throw new IllegalArgumentException("No host in " + UriRedactor.redact(uri));
         }
         int port = uri.getPort() != -1 ? uri.getPort() : (https ? 443 : 80);
