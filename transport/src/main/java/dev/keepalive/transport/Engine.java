@@ -13,7 +13,6 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.config.Http1Config;
-import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParserFactory;
 import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.springframework.http.HttpHeaders;
@@ -28,6 +27,13 @@ final class Engine implements AutoCloseable {
     /** Hops followed before a redirect loop is reported (Go stops after 10). */
     static final int MAX_REDIRECTS = 10;
 
+    /**
+     * Most bytes of one response head, status line and header lines together. HttpCore limits a line (64 KiB
+     * here) and the number of lines (500), not their sum. Go's client allows 10 MiB, OkHttp 256 KiB; 1 MiB
+     * holds any real head (large cookies, CSP) and keeps what a hostile server can make each call hold small.
+     */
+    static final int MAX_RESPONSE_HEAD_BYTES = 1024 * 1024;
+
     final KeepAliveSettings settings;
     final ConnectionPool pool;
     final BodyTracker tracker;
@@ -40,10 +46,12 @@ final class Engine implements AutoCloseable {
         Http1Config http1 = Http1Config.custom().setMaxLineLength(64 * 1024).setMaxHeaderCount(500).build();
         // HttpCore's strict parser, not HttpClient's lenient default, which skips up to ten garbage lines
         // before a status line and so waits (with no read timeout, forever) on a malformed response: a
-        // malformed status line is a protocol error at once, as in Go.
+        // malformed status line is a protocol error at once, as in Go. Wrapped to limit the whole head and
+        // to make response-header-timeout a deadline for it.
         ManagedHttpClientConnectionFactory wires = ManagedHttpClientConnectionFactory.builder()
                 .http1Config(http1)
-                .responseParserFactory(new DefaultHttpResponseParserFactory(http1))
+                .responseParserFactory((config) -> new ResponseHeadParser(http1))
+                .responseOutOfOrderStrategy(EarlyResponse.INSTANCE)
                 .build();
         BodyTracker[] trackerRef = new BodyTracker[1];
         this.pool = new ConnectionPool(settings, () -> wires.createConnection(null),

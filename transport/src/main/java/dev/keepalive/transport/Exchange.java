@@ -55,13 +55,17 @@ final class Exchange {
                 this.engine.pool.connected(this.connection);
             }
             long headerTimeout = this.engine.settings.responseHeaderTimeout().toMillis();
-            this.connection.setSocketTimeout(headerTimeout > 0 ? headerTimeout : this.readTimeoutMillis);
+            this.connection.setSocketTimeout(this.readTimeoutMillis);
             HttpCoreContext context = HttpCoreContext.create();
-            ClassicHttpResponse response = executor.execute(request, this.connection.wire, context);
-            if (headerTimeout > 0) {
-                this.connection.setSocketTimeout(this.readTimeoutMillis);
+            ClassicHttpResponse response;
+            boolean bodyCutShort;
+            try (var head = ResponseHeadParser.await(this.connection, headerTimeout, this.readTimeoutMillis)) {
+                response = executor.execute(request, this.connection.wire, context);
+                // The server answered before it had the whole request body: the connection is out of step.
+                bodyCutShort = head.earlyResponse() || !this.connection.wire.isConsistent();
             }
-            this.keepAlive = !this.engine.settings.disableKeepAlives()
+            this.connection.setSocketTimeout(this.readTimeoutMillis);
+            this.keepAlive = !this.engine.settings.disableKeepAlives() && !bodyCutShort
                     && DefaultConnectionReuseStrategy.INSTANCE.keepAlive(request, response, context);
             this.keepAliveMillis = this.keepAlive ? keepAliveTimeoutMillis(response) : 0;
             return response;
@@ -105,6 +109,10 @@ final class Exchange {
     IOException bodyFailed(OpenBody body, IOException cause) {
         this.engine.tracker.finish(body, BodyOutcome.EARLY_DISCARDED);
         this.engine.pool.release(this.connection, false, 0, CloseReason.ERROR);
+        if (cause instanceof java.net.SocketTimeoutException && this.readTimeoutMillis > 0) {
+            cause = withCause(new java.net.SocketTimeoutException("no data for " + this.readTimeoutMillis
+                    + " ms (read-timeout)"), cause);
+        }
         return Failures.describe("Reading the body of " + describe() + " failed after " + body.bytesRead
                 + " bytes", cause);
     }
@@ -170,6 +178,11 @@ final class Exchange {
         catch (IOException ex) {
             return false; // a timeout or a broken connection: either way it is not worth saving
         }
+    }
+
+    private static IOException withCause(IOException ex, Throwable cause) {
+        ex.initCause(cause);
+        return ex;
     }
 
     String describe() {

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
-import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.StreamingHttpOutputMessage;
 
@@ -45,7 +44,38 @@ abstract sealed class RequestBody {
 
         @Override
         HttpEntity toEntity(HttpHeaders headers) {
-            return new ByteArrayEntity(this.bytes, null);
+            byte[] content = this.bytes;
+            return new AbstractHttpEntity((ContentType) null, null, false) {
+
+                @Override
+                public long getContentLength() {
+                    return content.length;
+                }
+
+                @Override
+                public InputStream getContent() {
+                    return new java.io.ByteArrayInputStream(content);
+                }
+
+                @Override
+                public boolean isStreaming() {
+                    return false;
+                }
+
+                @Override
+                public boolean isRepeatable() {
+                    return true;
+                }
+
+                @Override
+                public void writeTo(OutputStream out) throws IOException {
+                    Sliced.write(out, content, 0, content.length);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
         }
     }
 
@@ -89,13 +119,40 @@ abstract sealed class RequestBody {
 
                 @Override
                 public void writeTo(OutputStream out) throws IOException {
-                    Streaming.this.body.writeTo(out);
+                    Streaming.this.body.writeTo(new Sliced(out));
                 }
 
                 @Override
                 public void close() {
                 }
             };
+        }
+    }
+
+    /**
+     * Passes writes on in pieces of at most {@link EarlyResponse#SLICE} bytes, so that an early response is
+     * noticed between them instead of after one write that blocks until the server reads it all.
+     */
+    static final class Sliced extends java.io.FilterOutputStream {
+
+        Sliced(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            write(this.out, b, off, len);
+        }
+
+        static void write(OutputStream out, byte[] b, int off, int len) throws IOException {
+            for (int done = 0; done < len; done += EarlyResponse.SLICE) {
+                out.write(b, off + done, Math.min(EarlyResponse.SLICE, len - done));
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush(); // the entity's stream is closed by HttpCore, not by the application's body
         }
     }
 }

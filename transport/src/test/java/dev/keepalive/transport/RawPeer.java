@@ -41,8 +41,21 @@ final class RawPeer implements AutoCloseable {
     private volatile boolean closed;
 
     RawPeer(Script script) throws IOException {
+        this(new ServerSocket(), script);
+    }
+
+    /**
+     * A TLS peer: {@code sockets} makes the listening socket (for example from OkHttp's
+     * {@code HandshakeCertificates.sslContext().getServerSocketFactory()}); the handshake runs on the
+     * script's first read, so a client that refuses the certificate shows up as a script that failed.
+     */
+    static RawPeer tls(javax.net.ssl.SSLServerSocketFactory sockets, Script script) throws IOException {
+        return new RawPeer(sockets.createServerSocket(), script);
+    }
+
+    private RawPeer(ServerSocket server, Script script) throws IOException {
         this.script = script;
-        this.server = new ServerSocket();
+        this.server = server;
         this.server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
         this.acceptor = new Thread(this::acceptLoop, "raw-peer-" + this.server.getLocalPort());
         this.acceptor.setDaemon(true);
@@ -72,12 +85,12 @@ final class RawPeer implements AutoCloseable {
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port() + path);
+        return URI.create(route() + path);
     }
 
     /** The route name the transport shows for this peer. */
     String route() {
-        return "http://127.0.0.1:" + port();
+        return (this.server instanceof javax.net.ssl.SSLServerSocket ? "https" : "http") + "://127.0.0.1:" + port();
     }
 
     /** Connections accepted so far. */
@@ -221,7 +234,8 @@ final class RawPeer implements AutoCloseable {
             }
         }
 
-        private String readHead() throws IOException {
+        /** Reads one request head and not its body; {@code null} when the client closed first. */
+        String readHead() throws IOException {
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             int matched = 0;
             int b;
@@ -271,6 +285,17 @@ final class RawPeer implements AutoCloseable {
             while (this.in.read(buffer) != -1) {
                 // discard
             }
+        }
+
+        /** Closes the socket with a TCP reset (SO_LINGER 0) instead of a FIN: the client's next read fails. */
+        void reset() throws IOException {
+            this.socket.setSoLinger(true, 0);
+            close();
+        }
+
+        /** The peer's own pace (a slow server), not a wait for a condition. */
+        void pause(Duration duration) throws InterruptedException {
+            Thread.sleep(duration.toMillis());
         }
 
         /** Closes the socket from the server's side. Idempotent. */

@@ -1,0 +1,206 @@
+package dev.keepalive.transport;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
+import org.apache.hc.core5.http.io.HttpMessageParser;
+import org.apache.hc.core5.http.io.HttpTransportMetrics;
+import org.apache.hc.core5.http.io.SessionInputBuffer;
+import org.apache.hc.core5.util.CharArrayBuffer;
+
+/**
+ * HttpCore's strict response parser with two limits it lacks. The whole head (status line and header
+ * lines) may take at most {@link Engine#MAX_RESPONSE_HEAD_BYTES}: HttpCore caps one line and the number of
+ * lines, which still lets a server make the client hold 500 lines of 64 KiB. And while an {@link Exchange}
+ * waits for a head, {@code response-header-timeout} is a deadline for the whole head, as in Go, not a
+ * timeout per read that a server trickling one line at a time never trips; {@code read-timeout} still
+ * bounds each read. Timeouts are reported with the setting that expired.
+ */
+final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse> {
+
+    private static final ThreadLocal<HeadWait> WAITING = new ThreadLocal<>();
+
+    private final DefaultHttpResponseParser delegate;
+
+    ResponseHeadParser(Http1Config config) {
+        this.delegate = new DefaultHttpResponseParser(config);
+    }
+
+    @Override
+    public ClassicHttpResponse parse(SessionInputBuffer buffer, InputStream in) throws IOException, HttpException {
+        HeadWait wait = WAITING.get();
+        return this.delegate.parse(new Limited(buffer), wait != null ? wait.guard(in) : in);
+    }
+
+    /**
+     * The timeouts of the head the current thread is about to read on {@code connection}; the deadline of
+     * {@code headerTimeoutMillis} (0 = none) starts at the first read, after the request was written.
+     * Close it once the head is read.
+     */
+    static HeadWait await(PooledConnection connection, long headerTimeoutMillis, long readTimeoutMillis) {
+        HeadWait wait = new HeadWait(connection, headerTimeoutMillis, readTimeoutMillis);
+        WAITING.set(wait);
+        return wait;
+    }
+
+    /** Records that the response began to arrive while the request body was still being sent. */
+    static void earlyResponse() {
+        HeadWait wait = WAITING.get();
+        if (wait != null) {
+            wait.earlyResponse = true;
+        }
+    }
+
+    /** The timeouts that apply while one head is read. */
+    static final class HeadWait implements AutoCloseable {
+
+        private final PooledConnection connection;
+        private final long headerTimeoutMillis;
+        private final long readTimeoutMillis;
+        private long startNanos;
+        private boolean started;
+        private boolean headerDeadlineBinds;
+        private boolean earlyResponse;
+
+        private HeadWait(PooledConnection connection, long headerTimeoutMillis, long readTimeoutMillis) {
+            this.connection = connection;
+            this.headerTimeoutMillis = headerTimeoutMillis;
+            this.readTimeoutMillis = readTimeoutMillis;
+        }
+
+        private InputStream guard(InputStream in) {
+            return new FilterInputStream(in) {
+
+                @Override
+                public int read() throws IOException {
+                    beforeRead();
+                    try {
+                        return super.read();
+                    }
+                    catch (SocketTimeoutException ex) {
+                        throw timedOut(ex);
+                    }
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    beforeRead();
+                    try {
+                        return super.read(b, off, len);
+                    }
+                    catch (SocketTimeoutException ex) {
+                        throw timedOut(ex);
+                    }
+                }
+            };
+        }
+
+        /** Sets the socket timeout to what is left of the head's deadline, or the read timeout if shorter. */
+        private void beforeRead() throws SocketTimeoutException {
+            if (this.headerTimeoutMillis <= 0) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (!this.started) {
+                this.started = true;
+                this.startNanos = now;
+            }
+            long left = TimeUnit.MILLISECONDS.toNanos(this.headerTimeoutMillis) - (now - this.startNanos);
+            if (left <= 0) {
+                this.headerDeadlineBinds = true;
+                throw timedOut(null);
+            }
+            long leftMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+            this.headerDeadlineBinds = this.readTimeoutMillis <= 0 || leftMillis <= this.readTimeoutMillis;
+            this.connection.setSocketTimeout(this.headerDeadlineBinds ? leftMillis : this.readTimeoutMillis);
+        }
+
+        private SocketTimeoutException timedOut(SocketTimeoutException cause) {
+            SocketTimeoutException ex = new SocketTimeoutException(this.headerDeadlineBinds
+                    ? "no response headers within " + this.headerTimeoutMillis + " ms (response-header-timeout)"
+                    : "no data for " + this.readTimeoutMillis + " ms (read-timeout)");
+            if (cause != null) {
+                ex.initCause(cause);
+            }
+            return ex;
+        }
+
+        /** Whether the response came before the whole request body was sent (see {@link EarlyResponse}). */
+        boolean earlyResponse() {
+            return this.earlyResponse;
+        }
+
+        @Override
+        public void close() {
+            WAITING.remove();
+        }
+    }
+
+    /** Counts the bytes of the head's lines and fails once they pass the limit. */
+    private static final class Limited implements SessionInputBuffer {
+
+        private final SessionInputBuffer buffer;
+        private long headBytes;
+
+        Limited(SessionInputBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public int readLine(CharArrayBuffer dst, InputStream in) throws IOException {
+            int before = dst.length();
+            int n = this.buffer.readLine(dst, in);
+            if (n >= 0) {
+                this.headBytes += dst.length() - before + 2; // and its CRLF
+                if (this.headBytes > Engine.MAX_RESPONSE_HEAD_BYTES) {
+                    throw new MessageConstraintException("Response head exceeds " + Engine.MAX_RESPONSE_HEAD_BYTES
+                            + " bytes");
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public int length() {
+            return this.buffer.length();
+        }
+
+        @Override
+        public int capacity() {
+            return this.buffer.capacity();
+        }
+
+        @Override
+        public int available() {
+            return this.buffer.available();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len, InputStream in) throws IOException {
+            return this.buffer.read(b, off, len, in);
+        }
+
+        @Override
+        public int read(byte[] b, InputStream in) throws IOException {
+            return this.buffer.read(b, in);
+        }
+
+        @Override
+        public int read(InputStream in) throws IOException {
+            return this.buffer.read(in);
+        }
+
+        @Override
+        public HttpTransportMetrics getMetrics() {
+            return this.buffer.getMetrics();
+        }
+    }
+}
