@@ -47,9 +47,10 @@ final class Failures {
     }
 
     /**
-     * Apache quotes the offending bytes in some parse errors ("Invalid header; error at offset 3: X-Token:
-     * s3cr3t", "Bad chunk header: …"); those bytes can be header values, which must never reach a message
-     * or a log. Such a cause is replaced by one of the same type and stack without the quote.
+     * Apache quotes the offending bytes in its protocol errors ("Invalid header: <X-Token s3cr3t>",
+     * "Invalid header; error at offset 3: …", "Invalid content length: …", "Unsupported transfer encoding:
+     * …", "Bad chunk header: …"); those bytes can be header values, which must never reach a message or a
+     * log. Such a cause is replaced by one of the same kind and stack with only the text before the quote.
      */
     static Throwable withoutPeerText(Throwable cause) {
         String message = cause.getMessage();
@@ -57,8 +58,11 @@ final class Failures {
             return cause;
         }
         int cut = -1;
-        if (cause instanceof org.apache.hc.core5.http.ParseException) {
-            cut = message.indexOf(';');
+        if (cause instanceof HttpException) {
+            // Every HttpException from the wire is about the peer's bytes: keep the description only.
+            int colon = message.indexOf(':');
+            int semicolon = message.indexOf(';');
+            cut = colon < 0 ? semicolon : semicolon < 0 ? colon : Math.min(colon, semicolon);
         }
         else if (message.startsWith("Bad chunk header") || message.startsWith("Invalid trailing header")) {
             cut = message.indexOf(':');

@@ -16,7 +16,12 @@ final class LogCapture implements AutoCloseable {
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
     LogCapture(Class<?> source) {
-        this.logger = (Logger) LoggerFactory.getLogger(source);
+        this(source.getName());
+    }
+
+    /** Records {@code name} and every logger below it, e.g. {@code "dev.keepalive"}. */
+    LogCapture(String name) {
+        this.logger = (Logger) LoggerFactory.getLogger(name);
         this.appender.start();
         this.logger.addAppender(this.appender);
     }
