@@ -167,8 +167,9 @@ public final class BenchmarkMain {
         out.append(set.note()).append("\n\n");
         out.append(new TextTable(REFERENCE).render(main));
         if (!tracking.isEmpty()) {
-            out.append("\nLeak-tracking cost (keepalive, leak-detection.capture-stack), c16-100B:\n");
-            out.append(new TextTable("keepalive capture=never").render(tracking));
+            out.append("\nLeak-tracking cost (keepalive: body tracking off, then each leak-detection.capture-stack),"
+                    + " c16-100B; x ref = ratio to tracking off:\n");
+            out.append(new TextTable(ContenderSet.TRACKING_REFERENCE).render(tracking));
         }
         return out.toString();
     }

@@ -18,7 +18,10 @@ import dev.keepalive.transport.StackCapture;
 public record ContenderSet(List<Contender> main, List<Contender> tracking, String note) {
 
     /** The label prefix of the leak-tracking variants. */
-    public static final String TRACKING_PREFIX = "keepalive capture=";
+    public static final String TRACKING_PREFIX = "keepalive tracking=";
+
+    /** The leak-tracking variant the others are compared with: body tracking switched off. */
+    public static final String TRACKING_REFERENCE = TRACKING_PREFIX + "off";
 
     /** Builds the contenders for {@code options}. */
     public static ContenderSet create(BenchmarkOptions options, LoadDriver driver, URI base, ServerConnections server) {
@@ -38,11 +41,11 @@ public record ContenderSet(List<Contender> main, List<Contender> tracking, Strin
         else {
             notes.add("wrk left out: no --wrk given");
         }
+        tracking.add(new RestClientContender(TRACKING_REFERENCE, KeepAliveFactories::openUntracked, driver, base));
         for (StackCapture capture : StackCapture.values()) {
             tracking.add(new RestClientContender(TRACKING_PREFIX + capture.name().toLowerCase(Locale.ROOT),
                     () -> KeepAliveFactories.open(capture), driver, base));
         }
-        notes.add("leak tracking cannot be switched off in keepalive's settings: no 'tracking off' row");
         List<String> only = options.clients();
         if (!only.isEmpty()) {
             main.removeIf((c) -> !only.contains(c.name()));

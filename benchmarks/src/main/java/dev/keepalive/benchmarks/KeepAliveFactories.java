@@ -25,6 +25,15 @@ public final class KeepAliveFactories {
         if (captureStack != null) {
             settings.captureStack(captureStack);
         }
+        return open(settings);
+    }
+
+    /** Creates a transport with body tracking switched off: the baseline of the leak-tracking cost. */
+    public static RequestFactoryHandle openUntracked() {
+        return open(KeepAliveSettings.builder().trackBodies(false));
+    }
+
+    private static RequestFactoryHandle open(KeepAliveSettings.Builder settings) {
         KeepAliveTransport transport = KeepAliveTransport.create(settings.build());
         return new RequestFactoryHandle(transport.requestFactory(), () -> {
             BodiesSnapshot bodies = transport.bodies();
