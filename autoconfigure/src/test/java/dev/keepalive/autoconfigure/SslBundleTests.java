@@ -1,0 +1,115 @@
+package dev.keepalive.autoconfigure;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import javax.net.ssl.SSLException;
+
+import dev.keepalive.transport.KeepAliveTransport;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Boot's SSL bundle ({@code spring.http.clients.ssl.bundle}) is how an application trusts a server that
+ * the JDK does not: with it RestClient from Boot's builder reaches a self-signed server over keepalive,
+ * without it the call is refused, and a certificate for another host is refused even when trusted.
+ */
+class SslBundleTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(KeepAliveAutoConfiguration.class, SslAutoConfiguration.class,
+                HttpClientAutoConfiguration.class, ImperativeHttpClientAutoConfiguration.class,
+                RestClientAutoConfiguration.class));
+
+    @TempDir
+    Path dir;
+
+    private MockWebServer server;
+
+    @AfterEach
+    void stopServer() {
+        if (this.server != null) {
+            this.server.close();
+        }
+    }
+
+    @Test
+    void selfSignedServerIsTrustedThroughTheBundle() throws Exception {
+        HeldCertificate certificate = startHttps("127.0.0.1");
+        this.runner.withPropertyValues(bundleTrusting(certificate)).run((context) -> {
+            this.server.enqueue(new MockResponse.Builder().body("secure").build());
+            RestClient client = context.getBean(RestClient.Builder.class).build();
+            assertThat(client.get().uri(url()).retrieve().body(String.class)).isEqualTo("secure");
+            assertThat(context.getBean(KeepAliveTransport.class).pool().route(route())).isPresent();
+        });
+    }
+
+    @Test
+    void selfSignedServerIsRefusedWithoutTheBundle() throws Exception {
+        startHttps("127.0.0.1");
+        this.runner.run((context) -> {
+            RestClient client = context.getBean(RestClient.Builder.class).build();
+            assertThatExceptionOfType(ResourceAccessException.class)
+                .isThrownBy(() -> client.get().uri(url()).retrieve().body(String.class))
+                .withCauseInstanceOf(SSLException.class)
+                .withMessageContaining("TLS handshake with " + route() + " failed");
+        });
+    }
+
+    @Test
+    void certificateForAnotherHostIsRefusedEvenThroughTheBundle() throws Exception {
+        HeldCertificate certificate = startHttps("other.example");
+        this.runner.withPropertyValues(bundleTrusting(certificate)).run((context) -> {
+            RestClient client = context.getBean(RestClient.Builder.class).build();
+            assertThatExceptionOfType(ResourceAccessException.class)
+                .isThrownBy(() -> client.get().uri(url()).retrieve().body(String.class))
+                .withCauseInstanceOf(SSLException.class)
+                .withMessageContaining("TLS handshake with " + route() + " failed");
+        });
+    }
+
+    private HeldCertificate startHttps(String host) throws Exception {
+        HeldCertificate certificate = new HeldCertificate.Builder().commonName(host)
+            .addSubjectAlternativeName(host)
+            .build();
+        this.server = new MockWebServer();
+        this.server.useHttps(new HandshakeCertificates.Builder().heldCertificate(certificate)
+            .build()
+            .sslSocketFactory());
+        this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+        return certificate;
+    }
+
+    private String[] bundleTrusting(HeldCertificate certificate) throws Exception {
+        Path pem = Files.writeString(this.dir.resolve("server.pem"), certificate.certificatePem());
+        return new String[] { "spring.ssl.bundle.pem.test-server.truststore.certificate=file:" + pem,
+                "spring.http.clients.ssl.bundle=test-server" };
+    }
+
+    private String route() {
+        return "https://127.0.0.1:" + this.server.getPort();
+    }
+
+    private String url() {
+        return route() + "/";
+    }
+
+}
