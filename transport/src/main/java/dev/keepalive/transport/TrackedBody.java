@@ -22,6 +22,7 @@ final class TrackedBody extends InputStream {
     @SuppressWarnings("unused")
     private final Object owner;
     private boolean failed;
+    private byte[] one;
 
     TrackedBody(Exchange exchange, InputStream wire, OpenBody body, Object owner) {
         this.exchange = exchange;
@@ -32,9 +33,11 @@ final class TrackedBody extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n == -1 ? -1 : one[0] & 0xff;
+        if (this.one == null) {
+            this.one = new byte[1];
+        }
+        int n = read(this.one, 0, 1);
+        return n == -1 ? -1 : this.one[0] & 0xff;
     }
 
     @Override
