@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 minutes="${1:-10}"
 mvn -B -q install -DskipTests -pl transport
 mvn -B -pl transport surefire:test -Dtest=SoakTest -Dsoak.minutes="$minutes" -DtrimStackTrace=false \
-  | grep -E "^soak|Tests run|FAIL" 
+  | grep -E "soak|Tests run|FAIL"

@@ -11,4 +11,4 @@ if [ "${2:-}" = "--virtual" ]; then
 fi
 mvn -B -q install -DskipTests -pl transport
 mvn -B -pl transport surefire:test -Dtest=StressTest -Dstress.requests="$requests" -Dstress.threads=64 \
-  -Dstress.seconds=1800 "${jvm_args[@]}" | grep -E "^stress|Tests run|FAIL"
+  -Dstress.seconds=1800 "${jvm_args[@]}" | grep -E "stress:|Tests run|FAIL"
