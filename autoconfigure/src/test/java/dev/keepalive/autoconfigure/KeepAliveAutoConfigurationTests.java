@@ -22,6 +22,8 @@ import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -212,21 +214,10 @@ class KeepAliveAutoConfigurationTests {
             });
     }
 
-    @Test
-    void keepalivesReadTimeoutAppliesWhenBootSetsNone() {
-        this.runner.withPropertyValues("keepalive.read-timeout=100ms").run((context) -> {
-            this.server.enqueue(new MockResponse.Builder().body("late")
-                .headersDelay(2, TimeUnit.SECONDS)
-                .build());
-            RestClient restClient = context.getBean(RestClient.Builder.class).build();
-            assertThatExceptionOfType(ResourceAccessException.class)
-                .isThrownBy(() -> restClient.get().uri(url("/")).retrieve().body(String.class));
-        });
-    }
-
-    @Test
-    void bootsReadTimeoutApplies() {
-        this.runner.withPropertyValues("spring.http.clients.read-timeout=100ms").run((context) -> {
+    @ParameterizedTest
+    @ValueSource(strings = { "keepalive.read-timeout=100ms", "spring.http.clients.read-timeout=100ms" })
+    void readTimeoutFromEitherPropertyApplies(String readTimeout) {
+        this.runner.withPropertyValues(readTimeout).run((context) -> {
             this.server.enqueue(new MockResponse.Builder().body("late")
                 .headersDelay(2, TimeUnit.SECONDS)
                 .build());
