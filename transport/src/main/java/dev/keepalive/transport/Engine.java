@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketException;
 import java.net.URI;
-import java.util.List;
 
 import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -183,9 +182,5 @@ final class Engine implements AutoCloseable {
     public void close() {
         this.housekeeper.close();
         this.pool.close();
-    }
-
-    static List<String> hopHeadersDroppedAcrossOrigins() {
-        return List.of("Authorization", "Proxy-Authorization", "Cookie");
     }
 }

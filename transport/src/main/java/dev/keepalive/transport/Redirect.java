@@ -2,6 +2,7 @@ package dev.keepalive.transport;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 
 import org.springframework.http.HttpHeaders;
 
@@ -11,6 +12,9 @@ import org.springframework.http.HttpHeaders;
  * the body can be sent again). Credentials and cookies are not carried to another origin.
  */
 record Redirect(String method, URI uri, HttpHeaders headers, RequestBody body) {
+
+    /** Headers never carried to another origin. */
+    private static final List<String> CREDENTIALS = List.of("Authorization", "Proxy-Authorization", "Cookie");
 
     static Redirect of(String method, URI from, HttpHeaders headers, RequestBody body,
             KeepAliveClientHttpResponse response) {
@@ -45,7 +49,7 @@ record Redirect(String method, URI uri, HttpHeaders headers, RequestBody body) {
             nextHeaders.remove(HttpHeaders.CONTENT_LENGTH);
         }
         if (!sameOrigin(from, target)) {
-            Engine.hopHeadersDroppedAcrossOrigins().forEach(nextHeaders::remove);
+            CREDENTIALS.forEach(nextHeaders::remove);
         }
         nextHeaders.remove(HttpHeaders.HOST);
         return new Redirect(nextMethod, target, nextHeaders, nextBody);
