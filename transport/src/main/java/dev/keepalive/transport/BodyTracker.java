@@ -126,17 +126,19 @@ final class BodyTracker {
                     body.openedAt());
         }
         else if (body.advance(OpenBody.OPEN, OpenBody.DONE)) {
-            retire(body, BodyOutcome.LEAKED);
-            this.lastLeakMillis = System.currentTimeMillis();
+            // Report, then count, then free the slot: whoever sees the leak counted finds its log line, and
+            // whoever gets the freed connection sees the leak counted.
             this.suspectRequests.add(body.requestKey());
             boolean reclaim = this.settings.reclaimLeaks();
+            log.error("Response body leaked: the application dropped {} without reading it to the end or closing it;"
+                    + " {}. Close every ClientHttpResponse (try-with-resources).{}", body.describe(System.nanoTime()),
+                    reclaim ? "its connection is closed and its pool slot freed" : "its connection stays leased (reclaim is off)",
+                    stackText(body));
+            this.lastLeakMillis = System.currentTimeMillis();
+            retire(body, BodyOutcome.LEAKED);
             if (reclaim) {
                 this.pool.release(body.connection, false, 0, CloseReason.LEAK_RECLAIMED);
             }
-            log.error("Response body leaked: the application dropped {} without reading it to the end or closing it;"
-                    + " {}. Close every ClientHttpResponse (try-with-resources).{}", body.describe(System.nanoTime()),
-                    reclaim ? "its connection was closed and its pool slot freed" : "its connection stays leased (reclaim is off)",
-                    stackText(body));
         }
     }
 
