@@ -27,6 +27,8 @@ public final class KeepAliveClientHttpRequestFactoryBuilder
 
     private final KeepAliveTransport transport;
 
+    private final BundleSslContexts sslContexts = new BundleSslContexts();
+
     /**
      * Creates a builder over {@code transport}.
      * @param transport the shared transport; its lifecycle stays with the caller
@@ -42,11 +44,14 @@ public final class KeepAliveClientHttpRequestFactoryBuilder
 
     @Override
     public ClientHttpRequestFactory build(HttpClientSettings settings) {
-        return this.transport.requestFactory(requestOptions(settings));
+        return this.transport.requestFactory(requestOptions(settings, this.sslContexts));
     }
 
-    /** Maps Boot's per-client settings onto the transport's per-factory options. */
-    static RequestOptions requestOptions(HttpClientSettings settings) {
+    /**
+     * Maps Boot's per-client settings onto the transport's per-factory options; an SSL bundle's context
+     * comes from {@code sslContexts}, so that every client of one bundle shares its routes.
+     */
+    static RequestOptions requestOptions(HttpClientSettings settings, BundleSslContexts sslContexts) {
         RequestOptions options = RequestOptions.defaults();
         if (settings == null) {
             return options;
@@ -69,7 +74,7 @@ public final class KeepAliveClientHttpRequestFactoryBuilder
         options = options.withFollowRedirects(settings.redirects() != HttpRedirects.DONT_FOLLOW);
         SslBundle bundle = settings.sslBundle();
         if (bundle != null) {
-            options = options.withTls(bundle.createSslContext(), sslParameters(bundle.getOptions()));
+            options = options.withTls(sslContexts.contextOf(bundle), sslParameters(bundle.getOptions()));
         }
         return options;
     }

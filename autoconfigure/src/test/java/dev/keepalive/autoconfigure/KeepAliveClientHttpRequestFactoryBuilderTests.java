@@ -23,14 +23,14 @@ class KeepAliveClientHttpRequestFactoryBuilderTests {
 
     @Test
     void noSettingsKeepTheTransportsDefaults() {
-        assertThat(KeepAliveClientHttpRequestFactoryBuilder.requestOptions(null)).isEqualTo(RequestOptions.defaults());
-        assertThat(KeepAliveClientHttpRequestFactoryBuilder.requestOptions(HttpClientSettings.defaults()))
+        assertThat(requestOptions(null)).isEqualTo(RequestOptions.defaults());
+        assertThat(requestOptions(HttpClientSettings.defaults()))
             .isEqualTo(RequestOptions.defaults());
     }
 
     @Test
     void timeoutsAreBootsWhenSet() {
-        RequestOptions options = KeepAliveClientHttpRequestFactoryBuilder.requestOptions(
+        RequestOptions options = requestOptions(
                 HttpClientSettings.defaults().withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(7)));
         assertThat(options.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(options.readTimeout()).isEqualTo(Duration.ofSeconds(7));
@@ -47,8 +47,7 @@ class KeepAliveClientHttpRequestFactoryBuilderTests {
     void sslBundleGivesContextProtocolsAndCiphers() {
         SslBundle bundle = SslBundle.of(SslStoreBundle.NONE, null,
                 SslOptions.of(new String[] { "TLS_AES_128_GCM_SHA256" }, new String[] { "TLSv1.3" }));
-        RequestOptions options = KeepAliveClientHttpRequestFactoryBuilder
-            .requestOptions(HttpClientSettings.ofSslBundle(bundle));
+        RequestOptions options = requestOptions(HttpClientSettings.ofSslBundle(bundle));
         assertThat(options.sslContext()).isNotNull();
         assertThat(options.sslParameters().getProtocols()).containsExactly("TLSv1.3");
         assertThat(options.sslParameters().getCipherSuites()).containsExactly("TLS_AES_128_GCM_SHA256");
@@ -56,8 +55,7 @@ class KeepAliveClientHttpRequestFactoryBuilderTests {
 
     @Test
     void sslBundleWithoutOptionsKeepsTheContextsDefaults() {
-        RequestOptions options = KeepAliveClientHttpRequestFactoryBuilder
-            .requestOptions(HttpClientSettings.ofSslBundle(SslBundle.of(SslStoreBundle.NONE)));
+        RequestOptions options = requestOptions(HttpClientSettings.ofSslBundle(SslBundle.of(SslStoreBundle.NONE)));
         assertThat(options.sslContext()).isNotNull();
         assertThat(options.sslParameters()).isNull();
     }
@@ -65,25 +63,26 @@ class KeepAliveClientHttpRequestFactoryBuilderTests {
     @Test
     void cookieHandlingThatCannotBeHonouredFailsLoudly() {
         assertThatIllegalStateException()
-            .isThrownBy(() -> KeepAliveClientHttpRequestFactoryBuilder
-                .requestOptions(HttpClientSettings.defaults().withCookieHandling(HttpCookieHandling.ENABLE)))
+            .isThrownBy(() -> requestOptions(HttpClientSettings.defaults().withCookieHandling(HttpCookieHandling.ENABLE)))
             .withMessageContaining("spring.http.clients.cookie-handling");
-        assertThat(KeepAliveClientHttpRequestFactoryBuilder
-            .requestOptions(HttpClientSettings.defaults().withCookieHandling(HttpCookieHandling.ENABLE_WHEN_POSSIBLE)))
+        assertThat(requestOptions(HttpClientSettings.defaults().withCookieHandling(HttpCookieHandling.ENABLE_WHEN_POSSIBLE)))
             .isEqualTo(RequestOptions.defaults());
     }
 
     @Test
     void inetAddressFilterThatCannotBeHonouredFailsLoudly() {
         assertThatIllegalStateException()
-            .isThrownBy(() -> KeepAliveClientHttpRequestFactoryBuilder.requestOptions(
+            .isThrownBy(() -> requestOptions(
                     HttpClientSettings.defaults().withInetAddressFilter(InetAddressFilter.externalAddresses())))
             .withMessageContaining("InetAddressFilter");
     }
 
+    private static RequestOptions requestOptions(HttpClientSettings settings) {
+        return KeepAliveClientHttpRequestFactoryBuilder.requestOptions(settings, new BundleSslContexts());
+    }
+
     private static RequestOptions options(HttpRedirects redirects) {
-        return KeepAliveClientHttpRequestFactoryBuilder
-            .requestOptions(HttpClientSettings.defaults().withRedirects(redirects));
+        return requestOptions(HttpClientSettings.defaults().withRedirects(redirects));
     }
 
 }
