@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,7 @@ final class BodyTracker {
     private final ConcurrentHashMap<Long, OpenBody> open = new ConcurrentHashMap<>();
     /** Requests (method, route, path) that leaked or were suspects before: their next bodies record the stack. */
     private final Set<OpenBody.RequestKey> suspectRequests = ConcurrentHashMap.newKeySet();
+    private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final LongAdder opened = new LongAdder();
     private final LongAdder[] finished = new LongAdder[BodyOutcome.values().length];
@@ -48,6 +51,20 @@ final class BodyTracker {
         for (int i = 0; i < this.finished.length; i++) {
             this.finished[i] = new LongAdder();
         }
+    }
+
+    void addListener(TransportListener listener) {
+        this.listeners.add(listener);
+    }
+
+    /** Bodies opened so far; also the highest id handed out. */
+    long openedCount() {
+        return this.nextId.get() - 1;
+    }
+
+    /** Bodies open now (unread, or read to EOF and not yet closed or dropped). */
+    int openCount() {
+        return this.open.size();
     }
 
     /**
@@ -124,6 +141,7 @@ final class BodyTracker {
             retire(body, BodyOutcome.EOF_NOT_CLOSED);
             log.debug("Body {} was read to EOF but never closed; nothing leaked. Opened at {}", body.id,
                     body.openedAt());
+            notifyListeners(body, TransportListener::bodyDroppedAtEof);
         }
         else if (body.advance(OpenBody.OPEN, OpenBody.DONE)) {
             // Report, then count, then free the slot: whoever sees the leak counted finds its log line, and
@@ -138,6 +156,23 @@ final class BodyTracker {
             retire(body, BodyOutcome.LEAKED);
             if (reclaim) {
                 this.pool.release(body.connection, false, 0, CloseReason.LEAK_RECLAIMED);
+            }
+            notifyListeners(body, TransportListener::bodyLeaked);
+        }
+    }
+
+    /** Tells the listeners about {@code body}; one that throws is logged and does not stop housekeeping. */
+    private void notifyListeners(OpenBody body, BiConsumer<TransportListener, BodySnapshot> event) {
+        if (this.listeners.isEmpty()) {
+            return;
+        }
+        BodySnapshot snapshot = body.snapshot(System.nanoTime());
+        for (TransportListener listener : this.listeners) {
+            try {
+                event.accept(listener, snapshot);
+            }
+            catch (RuntimeException ex) {
+                log.warn("A TransportListener failed on body {}; ignored", body.id, ex);
             }
         }
     }
@@ -165,6 +200,7 @@ final class BodyTracker {
                 this.suspectRequests.add(body.requestKey());
                 log.warn("Leak suspect: response body {} has had no read for {} ms. Read it to the end or close it.{}",
                         body.describe(now), TimeUnit.NANOSECONDS.toMillis(now - body.lastReadNanos), stackText(body));
+                notifyListeners(body, TransportListener::leakSuspected);
             }
         }
     }

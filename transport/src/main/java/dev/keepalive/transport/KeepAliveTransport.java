@@ -58,9 +58,28 @@ public final class KeepAliveTransport implements AutoCloseable {
         return this.engine.tracker.snapshot();
     }
 
-    /** Adds a listener for events that snapshots cannot carry (acquire times). */
+    /**
+     * How many response bodies this transport has opened so far, which is also the highest body id it has
+     * handed out ({@link BodySnapshot#id()}): a body opened after this call has a larger id. O(1), for
+     * checks that run often, such as a test's leak check.
+     */
+    public long bodiesOpened() {
+        return this.engine.tracker.openedCount();
+    }
+
+    /**
+     * How many response bodies are open now: unread, or read to EOF and neither closed nor yet found
+     * dropped. O(1), unlike {@link #bodies()}, which lists them.
+     */
+    public int openBodies() {
+        return this.engine.tracker.openCount();
+    }
+
+    /** Adds a listener for events that snapshots cannot carry (acquire times, leaked bodies). */
     public void addListener(TransportListener listener) {
-        this.engine.pool.addListener(Objects.requireNonNull(listener, "listener"));
+        Objects.requireNonNull(listener, "listener");
+        this.engine.pool.addListener(listener);
+        this.engine.tracker.addListener(listener);
     }
 
     /** Whether {@link #close()} was called. */

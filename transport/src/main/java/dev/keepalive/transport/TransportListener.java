@@ -1,8 +1,10 @@
 package dev.keepalive.transport;
 
 /**
- * Receives events that a snapshot cannot carry, such as how long each caller waited for a connection.
- * Called on the caller's thread, outside any lock; implementations must be fast and must not throw.
+ * Receives events that a snapshot cannot carry, such as how long each caller waited for a connection or
+ * which body was found leaked. {@link #connectionAcquired} is called on the caller's thread; the body
+ * events on the transport's housekeeping thread. Always outside any lock; implementations must be fast
+ * and must not throw.
  */
 public interface TransportListener {
 
@@ -14,5 +16,20 @@ public interface TransportListener {
      * @param nanos time spent acquiring, in nanoseconds (excluding connect and TLS)
      */
     default void connectionAcquired(String route, AcquireOutcome outcome, long nanos) {
+    }
+
+    /** A body was found dropped while still open (rule 12), after it was counted as leaked. */
+    default void bodyLeaked(BodySnapshot body) {
+    }
+
+    /** A body became a leak suspect (rule 11): no read for leak-detection.threshold. */
+    default void leakSuspected(BodySnapshot body) {
+    }
+
+    /**
+     * A body read to EOF was dropped without being closed (rule 7), after it was counted as
+     * {@code eof-not-closed}: nothing leaked, but a habit to fix.
+     */
+    default void bodyDroppedAtEof(BodySnapshot body) {
     }
 }
