@@ -7,6 +7,12 @@
 #
 #   bash benchmarks/run.sh              full run: 3 rounds, 2 s warm-up + 7 s windows (about 15 minutes)
 #   bash benchmarks/run.sh --quick      CI run: 1 round, 0.5 s + 1 s windows (under a minute)
+#   bash benchmarks/run.sh --virtual    only the virtual-thread set (needs a JDK 21+, see below)
+#
+# After a full run, when a JDK 21 or later is found (JAVA_VT, else /usr/lib/jvm/temurin-25-jdk-amd64), the
+# harness runs again on it with the virtual-thread set: the small file at c64 on platform threads, then at c64
+# and c256 on virtual threads, with a JFR recording of jdk.VirtualThreadPinned; results in results/virtual/,
+# with pinning.txt counting the pinning events whose stack runs through keepalive's code.
 #
 # Options of this script: --quick, --skip-build (use the jar and target/lib already built). Any other
 # argument goes to the harness (--rounds N, --window S, --warm-up S, --clients a,b, --out DIR).
@@ -18,11 +24,13 @@ BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 
 quick=false
+virtual_only=false
 build=true
 harness_args=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=true; harness_args+=("$arg") ;;
+    --virtual) virtual_only=true ;;
     --skip-build) build=false ;;
     *) harness_args+=("$arg") ;;
   esac
@@ -80,6 +88,13 @@ trap 'exit 143' TERM
 mkdir -p "$WORK/www" "$WORK/temp" "$WORK/logs"
 head -c 99 /dev/zero | tr '\0' 'k' > "$WORK/www/small.txt"; echo >> "$WORK/www/small.txt"   # 100 bytes
 head -c 65536 /dev/urandom > "$WORK/www/large.bin"
+head -c 1048576 /dev/urandom > "$WORK/www/huge.bin"
+# 64 KiB of JSON (an array of small records, padded with spaces to exactly 65536 bytes), served gzip-compressed.
+mkdir -p "$WORK/www/gz"
+awk 'BEGIN { s = "["; for (i = 1; length(s) < 65400; i++) s = s (i > 1 ? "," : "") \
+  "{\"id\":" i ",\"name\":\"item-" i "\",\"active\":" (i % 2 ? "true" : "false") ",\"tags\":[\"a\",\"b\"]}";
+  while (length(s) < 65535) s = s " "; printf "%s]", s }' > "$WORK/www/gz/data.json"
+[ "$(stat -c %s "$WORK/www/gz/data.json")" = 65536 ] || { log "gz/data.json is not 65536 bytes"; exit 1; }
 chmod -R a+rX "$WORK/www"
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -109,7 +124,7 @@ http {
   tcp_nodelay on;
   open_file_cache max=16;
   server_tokens off;
-  types { text/plain txt; application/octet-stream bin; }
+  types { text/plain txt; application/octet-stream bin; application/json json; }
   default_type application/octet-stream;
   client_body_temp_path $WORK/temp/client;
   proxy_temp_path $WORK/temp/proxy;
@@ -120,6 +135,7 @@ http {
     listen 127.0.0.1:$PORT;
     root $WORK/www;
     location = /nginx_status { stub_status; }
+    location /gz/ { gzip on; gzip_types application/json; gzip_min_length 256; gzip_comp_level 1; gzip_vary off; }
   }
 }
 EOF
@@ -137,15 +153,66 @@ $ready || { log "nginx did not start:"; cat "$WORK/logs/error.log" >&2 || true; 
 
 # --- run -----------------------------------------------------------------------------------------------
 if $quick; then out="$BENCH_DIR/results/quick"; limit=300; else out="$BENCH_DIR/results"; limit=2400; fi
+
+harness() { # java, time limit, extra JVM and harness arguments after "--"
+  local java="$1" seconds="$2"; shift 2
+  local jvm=()
+  while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do jvm+=("$1"); shift; done
+  shift
+  set +e
+  timeout --signal=TERM --kill-after=10 "$seconds" "$java" -Xms1g -Xmx1g -XX:+UseG1GC ${jvm[@]+"${jvm[@]}"} \
+    -cp "$JAR:$BENCH_DIR/target/lib/*" dev.keepalive.benchmarks.BenchmarkMain \
+    --base-url "http://127.0.0.1:$PORT" --status-path /nginx_status --wrk "$WRK" "$@" &
+  HARNESS_PID=$!
+  wait "$HARNESS_PID"
+  local rc=$?
+  HARNESS_PID=""
+  set -e
+  return "$rc"
+}
+
+find_vt_java() {
+  local candidate
+  for candidate in "${JAVA_VT:-}" /usr/lib/jvm/temurin-25-jdk-amd64/bin/java; do
+    [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+    local major
+    major=$("$candidate" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')
+    [ "${major%%.*}" -ge 21 ] 2>/dev/null && { echo "$candidate"; return 0; }
+  done
+  return 0
+}
+
+virtual_run() {
+  local vt_java; vt_java="$(find_vt_java)"
+  if [ -z "$vt_java" ]; then
+    log "no JDK 21+ found (set JAVA_VT): the virtual-thread set is left out"
+    $virtual_only && return 1 || return 0
+  fi
+  local vout="$BENCH_DIR/results/virtual"
+  mkdir -p "$vout"
+  log "running the virtual-thread set on $vt_java"
+  harness "$vt_java" 1800 \
+    "-XX:StartFlightRecording:filename=$vout/pinning.jfr,+jdk.VirtualThreadPinned#enabled=true,+jdk.VirtualThreadPinned#threshold=0ms,+jdk.VirtualThreadPinned#stackTrace=true" \
+    -- --out "$vout" --virtual-threads ${harness_args[@]+"${harness_args[@]}"} || return 1
+  local jfr_tool; jfr_tool="$(dirname "$vt_java")/jfr"
+  if [ -x "$jfr_tool" ]; then
+    local events ours
+    events=$("$jfr_tool" print --events jdk.VirtualThreadPinned "$vout/pinning.jfr" | grep -c '^jdk.VirtualThreadPinned' || true)
+    ours=$("$jfr_tool" print --events jdk.VirtualThreadPinned "$vout/pinning.jfr" \
+      | awk '/^jdk.VirtualThreadPinned/ { if (hit) n++; hit = 0 } /dev\.keepalive\.transport/ { hit = 1 } END { if (hit) n++; print n + 0 }')
+    printf 'jdk.VirtualThreadPinned events: %s in all, %s with keepalive transport code on the stack\n' \
+      "$events" "$ours" | tee "$vout/pinning.txt"
+  fi
+}
+
+if $virtual_only; then
+  virtual_run
+  exit $?
+fi
 log "running the harness (at most ${limit}s)"
-set +e
-timeout --signal=TERM --kill-after=10 "$limit" java -Xms1g -Xmx1g -XX:+UseG1GC \
-  -cp "$JAR:$BENCH_DIR/target/lib/*" dev.keepalive.benchmarks.BenchmarkMain \
-  --base-url "http://127.0.0.1:$PORT" --status-path /nginx_status --wrk "$WRK" --out "$out" \
-  ${harness_args[@]+"${harness_args[@]}"} &
-HARNESS_PID=$!
-wait "$HARNESS_PID"
-status=$?
-HARNESS_PID=""
-set -e
+status=0
+harness java "$limit" -- --out "$out" ${harness_args[@]+"${harness_args[@]}"} || status=$?
+if ! $quick && [ "$status" = 0 ]; then
+  virtual_run || status=$?
+fi
 exit "$status"

@@ -59,8 +59,7 @@ public final class BenchmarkMain {
         ServerConnections server = new ServerConnections(base.getHost(), base.getPort(), options.statusPath());
         LoadDriver driver = new LoadDriver(new ProcessCpu(), new HeapAllocations(), server);
         ContenderSet set = ContenderSet.create(options, driver, base, server);
-        List<Scenario> scenarios = options.quick() ? List.of(Scenario.small(16), Scenario.large(16))
-                : List.of(Scenario.small(1), Scenario.small(16), Scenario.small(64), Scenario.large(16));
+        List<Scenario> scenarios = scenarios(options);
         Scenario trackingScenario = Scenario.small(16);
 
         System.out.printf(Locale.ROOT, "keepalive benchmarks, %s mode, %d round(s), warm-up %s, window %s, JDK %s, %d CPUs%n",
@@ -76,10 +75,12 @@ public final class BenchmarkMain {
         for (int round = 1; round <= options.rounds(); round++) {
             for (Scenario scenario : scenarios) {
                 for (Contender c : set.main()) {
-                    ok &= measure(c, scenario, options.timing(), round, main);
+                    if (c.canRun(scenario)) {
+                        ok &= measure(c, scenario, options.timing(), round, main);
+                    }
                 }
             }
-            for (Contender c : set.tracking()) {
+            for (Contender c : options.virtualSet() ? List.<Contender>of() : set.tracking()) {
                 ok &= measure(c, trackingScenario, options.timing(), round, tracking);
             }
         }
@@ -104,6 +105,22 @@ public final class BenchmarkMain {
         Charts.write(out, mainSummary, trackingSummary);
         System.out.println("results written to " + out.toAbsolutePath());
         return ok;
+    }
+
+    /**
+     * The scenarios of a run. Quick: the small and the 64 KiB file at c16. Full: the small file at c1, c16
+     * and c64, 64 KiB at c16, 1 MiB at c4 and 64 KiB of gzip-compressed JSON at c16. The virtual-thread set:
+     * the small file at c64 on platform threads, then at c64 and c256 on virtual threads.
+     */
+    static List<Scenario> scenarios(BenchmarkOptions options) {
+        if (options.virtualSet()) {
+            return List.of(Scenario.small(64), Scenario.smallVirtual(64), Scenario.smallVirtual(256));
+        }
+        if (options.quick()) {
+            return List.of(Scenario.small(16), Scenario.large(16));
+        }
+        return List.of(Scenario.small(1), Scenario.small(16), Scenario.small(64), Scenario.large(16),
+                Scenario.huge(4), Scenario.gzipJson(16));
     }
 
     /**

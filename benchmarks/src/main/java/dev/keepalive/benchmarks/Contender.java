@@ -15,4 +15,13 @@ public interface Contender {
      * @throws Exception when the client cannot be started or measured at all
      */
     Measurement measure(Scenario scenario, Timing timing, int round) throws Exception;
+
+    /**
+     * Whether this contender takes part in {@code scenario}: by default not when the callers are virtual
+     * threads (a process such as wrk has none) nor when the body is compressed (a client that does not
+     * decode gzip would read a different length).
+     */
+    default boolean canRun(Scenario scenario) {
+        return !scenario.virtualThreads() && !scenario.gzip();
+    }
 }

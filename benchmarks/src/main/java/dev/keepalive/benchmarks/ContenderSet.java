@@ -28,23 +28,23 @@ public record ContenderSet(List<Contender> main, List<Contender> tracking, Strin
         List<Contender> main = new ArrayList<>();
         List<Contender> tracking = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        main.add(new RestClientContender("keepalive", () -> KeepAliveFactories.open(null), driver, base));
-        main.add(new RestClientContender("apache-defaults", SpringFactories::apacheDefaults, driver, base));
-        main.add(new RestClientContender(BenchmarkMain.REFERENCE, SpringFactories::apacheTuned, driver, base));
-        main.add(new RestClientContender("jdk-http1.1", SpringFactories::jdkHttp11, driver, base));
-        main.add(new RestClientContender("simple", SpringFactories::simple, driver, base));
-        main.add(new RestClientContender("jetty", SpringFactories::jetty, driver, base));
-        main.add(new RestClientContender("reactor-netty", SpringFactories::reactor, driver, base));
+        main.add(new RestClientContender("keepalive", () -> KeepAliveFactories.open(null), driver, base, true));
+        main.add(new RestClientContender("apache-defaults", SpringFactories::apacheDefaults, driver, base, true));
+        main.add(new RestClientContender(BenchmarkMain.REFERENCE, SpringFactories::apacheTuned, driver, base, true));
+        main.add(new RestClientContender("jdk-http1.1", SpringFactories::jdkHttp11, driver, base, false));
+        main.add(new RestClientContender("simple", SpringFactories::simple, driver, base, false));
+        main.add(new RestClientContender("jetty", SpringFactories::jetty, driver, base, true));
+        main.add(new RestClientContender("reactor-netty", SpringFactories::reactor, driver, base, false));
         if (options.wrk() != null) {
             main.add(new WrkContender(options.wrk(), options.baseUrl(), server));
         }
         else {
             notes.add("wrk left out: no --wrk given");
         }
-        tracking.add(new RestClientContender(TRACKING_REFERENCE, KeepAliveFactories::openUntracked, driver, base));
+        tracking.add(new RestClientContender(TRACKING_REFERENCE, KeepAliveFactories::openUntracked, driver, base, true));
         for (StackCapture capture : StackCapture.values()) {
             tracking.add(new RestClientContender(TRACKING_PREFIX + capture.name().toLowerCase(Locale.ROOT),
-                    () -> KeepAliveFactories.open(capture), driver, base));
+                    () -> KeepAliveFactories.open(capture), driver, base, true));
         }
         List<String> only = options.clients();
         if (!only.isEmpty()) {

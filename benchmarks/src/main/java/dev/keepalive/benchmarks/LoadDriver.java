@@ -14,7 +14,7 @@ import org.springframework.web.client.RestClient.RequestHeadersSpec.ConvertibleC
 
 /**
  * Puts one scenario's load on the server through a {@link RestClient}: {@code concurrency} platform
- * threads, each sending GET requests one after another and reading every body to its end, first for the
+ * threads (or virtual threads, when the scenario says so), each sending GET requests one after another and reading every body to its end, first for the
  * warm-up and then for the measured window. Only requests that start and finish inside the window are
  * counted. Bounded in time (warm-up + window) and in count ({@link Timing#maxRequests()}).
  */
@@ -64,8 +64,7 @@ public final class LoadDriver {
         this.phase = WARM_UP;
         for (int i = 0; i < concurrency; i++) {
             Caller caller = new Caller(client, uri, scenario.bodyBytes(), perCaller, finished, released);
-            Thread thread = new Thread(caller, "bench-caller-" + i);
-            thread.setDaemon(true);
+            Thread thread = CallerThreads.create(caller, "bench-caller-" + i, scenario.virtualThreads());
             callers.add(caller);
             threads.add(thread);
         }

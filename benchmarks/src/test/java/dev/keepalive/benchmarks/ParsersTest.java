@@ -1,7 +1,10 @@
 package dev.keepalive.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -102,6 +105,35 @@ class ParsersTest {
         assertThat(quick.timing().window().toMillis()).isLessThanOrEqualTo(2000);
         BenchmarkOptions full = BenchmarkOptions.parse(new String[] { "--base-url", "http://127.0.0.1:1" });
         assertThat(full.rounds()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void fullRunHasTheLargeBodyAndGzipScenariosAndOnlyDecodingClientsRunGzip() {
+        BenchmarkOptions full = BenchmarkOptions.parse(new String[] { "--base-url", "http://127.0.0.1:1" });
+        assertThat(BenchmarkMain.scenarios(full)).extracting(Scenario::name)
+                .contains("c4-1MiB", "c16-64KiB-gzip").doesNotContain("c256-100B-vt");
+        Scenario gzip = Scenario.gzipJson(16);
+        Contender wrk = new WrkContender("/usr/bin/wrk", "http://127.0.0.1:1", null);
+        assertThat(wrk.canRun(gzip)).isFalse();
+        assertThat(wrk.canRun(Scenario.smallVirtual(64))).isFalse();
+        assertThat(new RestClientContender("jdk", () -> null, null, null, false).canRun(gzip)).isFalse();
+        assertThat(new RestClientContender("keepalive", () -> null, null, null, true).canRun(gzip)).isTrue();
+    }
+
+    @Test
+    void virtualThreadSetComparesPlatformC64WithVirtualC64AndC256() {
+        assumeTrue(CallerThreads.virtualAvailable(), "needs JDK 21+");
+        BenchmarkOptions vt = BenchmarkOptions.parse(new String[] { "--base-url", "http://127.0.0.1:1",
+                "--virtual-threads" });
+        assertThat(BenchmarkMain.scenarios(vt)).extracting(Scenario::name)
+                .containsExactly("c64-100B", "c64-100B-vt", "c256-100B-vt");
+    }
+
+    @Test
+    void virtualThreadSetIsRefusedWithoutVirtualThreads() {
+        assumeFalse(CallerThreads.virtualAvailable(), "runs on JDK 17-20");
+        assertThatIllegalArgumentException().isThrownBy(() -> BenchmarkOptions.parse(new String[] {
+                "--base-url", "http://127.0.0.1:1", "--virtual-threads" })).withMessageContaining("JDK 21");
     }
 
     private static Measurement measurement(int round, double rate, double alloc) {
