@@ -14,6 +14,7 @@ import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFacto
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
 import org.springframework.boot.util.LambdaSafe;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} that puts every {@code RestClient} and
@@ -22,14 +23,16 @@ import org.springframework.context.annotation.Bean;
  * <p>
  * Boot's builders take their request factories from the {@link ClientHttpRequestFactoryBuilder} bean, which
  * Boot defines only when there is none; this configuration therefore runs before Boot's HTTP client and
- * REST client auto-configurations. A user-defined {@code ClientHttpRequestFactoryBuilder} still wins, and
- * {@code keepalive.enabled=false} turns everything off.
+ * REST client auto-configurations. A user-defined {@code ClientHttpRequestFactoryBuilder} still wins, so does
+ * a factory chosen with {@code spring.http.clients.imperative.factory}, and {@code keepalive.enabled=false}
+ * turns everything off.
  */
 @AutoConfiguration(before = ImperativeHttpClientAutoConfiguration.class,
         beforeName = { "org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration",
                 "org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration" })
 @ConditionalOnClass({ KeepAliveTransport.class, ClientHttpRequestFactoryBuilder.class })
 @ConditionalOnBooleanProperty(name = "keepalive.enabled", matchIfMissing = true)
+@Conditional(OnNoExplicitImperativeFactoryCondition.class)
 @EnableConfigurationProperties(KeepAliveProperties.class)
 public final class KeepAliveAutoConfiguration {
 

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -38,14 +41,18 @@ import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -53,6 +60,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Tests for {@link KeepAliveAutoConfiguration} and the actuator and metrics auto-configurations that hang
  * off it, with Boot's HTTP client and REST client auto-configurations present as in an application.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class KeepAliveAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -129,6 +137,41 @@ class KeepAliveAutoConfigurationTests {
             assertThat(body).isEqualTo("one");
             assertThat(context.getBean(KeepAliveTransport.class).pool().routes()).isEmpty();
         });
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "jdk, org.springframework.http.client.JdkClientHttpRequestFactory",
+            "simple, org.springframework.http.client.SimpleClientHttpRequestFactory",
+            "http-components, org.springframework.http.client.HttpComponentsClientHttpRequestFactory" })
+    void bootsExplicitFactoryChoiceWinsAndIsLoggedOnce(String factory, Class<?> factoryClass, CapturedOutput output) {
+        this.runner.withPropertyValues("spring.http.clients.imperative.factory=" + factory).run((context) -> {
+            assertThat(context).hasNotFailed()
+                .doesNotHaveBean(KeepAliveTransport.class)
+                .doesNotHaveBean(KeepAliveProperties.class)
+                .doesNotHaveBean(HttpPoolsEndpoint.class)
+                .doesNotHaveBean(KeepAliveHealthIndicator.class)
+                .doesNotHaveBean(KeepAliveMetrics.class);
+            assertThat(context.getBean(ClientHttpRequestFactoryBuilder.class))
+                .isNotInstanceOf(KeepAliveClientHttpRequestFactoryBuilder.class);
+            this.server.enqueue(new MockResponse.Builder().body("one").build());
+            RestClient client = context.getBean(RestClient.Builder.class).build();
+            assertThat(client.get().uri(url("/")).retrieve().body(String.class)).isEqualTo("one");
+            ClientHttpRequestFactory requestFactory = context.getBean(RestTemplateBuilder.class).build()
+                .getRequestFactory();
+            assertThat(requestFactory).isInstanceOf(factoryClass);
+        });
+        String line = "spring.http.clients.imperative.factory is set to '" + factory + "'";
+        assertThat(output.getOut().lines().filter((l) -> l.contains(line)))
+            .singleElement(as(InstanceOfAssertFactories.STRING))
+            .contains("INFO")
+            .contains("not keepalive");
+    }
+
+    @Test
+    void withoutAnExplicitFactoryChoiceNothingIsLogged(CapturedOutput output) {
+        this.runner.run((context) -> assertThat(context.getBean(ClientHttpRequestFactoryBuilder.class))
+            .isInstanceOf(KeepAliveClientHttpRequestFactoryBuilder.class));
+        assertThat(output.getOut()).doesNotContain("spring.http.clients.imperative.factory");
     }
 
     @Test
