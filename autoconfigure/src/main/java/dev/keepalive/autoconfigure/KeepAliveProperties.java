@@ -89,6 +89,21 @@ public class KeepAliveProperties {
     private Duration validateAfterInactivity = Duration.ofSeconds(2);
 
     /**
+     * Whether to stop asking for gzip. When false, a request without an Accept-Encoding of the application's
+     * asks for gzip and a gzip response is decoded transparently: the application sees the decoded bytes and
+     * neither Content-Encoding nor Content-Length. An Accept-Encoding set by the application always passes the
+     * body through untouched.
+     */
+    private boolean disableCompression = false;
+
+    /**
+     * How long a request carrying "Expect: 100-continue" waits for the server's "100 Continue" before it sends
+     * its body anyway. 0 sends the body at once. A final response that comes first is returned without the
+     * body being sent.
+     */
+    private Duration expectContinueTimeout = Duration.ofSeconds(1);
+
+    /**
      * How a response body closed before its end is finished.
      */
     private final Drain drain = new Drain();
@@ -206,6 +221,22 @@ public class KeepAliveProperties {
 
     public void setValidateAfterInactivity(Duration validateAfterInactivity) {
         this.validateAfterInactivity = validateAfterInactivity;
+    }
+
+    public boolean isDisableCompression() {
+        return this.disableCompression;
+    }
+
+    public void setDisableCompression(boolean disableCompression) {
+        this.disableCompression = disableCompression;
+    }
+
+    public Duration getExpectContinueTimeout() {
+        return this.expectContinueTimeout;
+    }
+
+    public void setExpectContinueTimeout(Duration expectContinueTimeout) {
+        this.expectContinueTimeout = expectContinueTimeout;
     }
 
     public Drain getDrain() {

@@ -36,6 +36,8 @@ final class KeepAliveSettingsMapper {
             .readTimeout(properties.getReadTimeout())
             .disableKeepAlives(properties.isDisableKeepAlives())
             .validateAfterInactivity(properties.getValidateAfterInactivity())
+            .disableCompression(properties.isDisableCompression())
+            .expectContinueTimeout(properties.getExpectContinueTimeout())
             .drainMaxBytes(drain.getMaxBytes().toBytes())
             .drainTimeout(drain.getTimeout())
             .leakThreshold(leaks.getThreshold())
@@ -67,6 +69,7 @@ final class KeepAliveSettingsMapper {
         requireNonNegative("response-header-timeout", properties.getResponseHeaderTimeout());
         requireNonNegative("read-timeout", properties.getReadTimeout());
         requireNonNegative("validate-after-inactivity", properties.getValidateAfterInactivity());
+        requireNonNegative("expect-continue-timeout", properties.getExpectContinueTimeout());
         KeepAliveProperties.Drain drain = properties.getDrain();
         require(drain.getMaxBytes() != null, "drain.max-bytes", null, "must be set");
         requireNonNegative("drain.max-bytes", drain.getMaxBytes().toBytes());

@@ -60,7 +60,9 @@ final class Exchange {
             ClassicHttpResponse response;
             boolean bodyCutShort;
             try (var head = ResponseHeadParser.await(this.connection, headerTimeout, this.readTimeoutMillis)) {
-                response = executor.execute(request, this.connection.wire, context);
+                response = ExpectContinue.applies(request)
+                        ? ExpectContinue.execute(request, this.connection.wire, this.engine.settings.expectContinueTimeout())
+                        : executor.execute(request, this.connection.wire, context);
                 // The server answered before it had the whole request body: the connection is out of step.
                 bodyCutShort = head.earlyResponse() || !this.connection.wire.isConsistent();
             }

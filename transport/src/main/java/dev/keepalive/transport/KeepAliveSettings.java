@@ -35,6 +35,8 @@ public final class KeepAliveSettings {
     private final int sampleRate;
     private final boolean reclaimLeaks;
     private final boolean trackBodies;
+    private final boolean disableCompression;
+    private final Duration expectContinueTimeout;
     private final Map<String, HostLimits> hosts;
 
     private KeepAliveSettings(Builder b) {
@@ -57,6 +59,8 @@ public final class KeepAliveSettings {
         this.sampleRate = b.sampleRate;
         this.reclaimLeaks = b.reclaimLeaks;
         this.trackBodies = b.trackBodies;
+        this.disableCompression = b.disableCompression;
+        this.expectContinueTimeout = b.expectContinueTimeout;
         this.hosts = Map.copyOf(b.hosts);
     }
 
@@ -181,6 +185,22 @@ public final class KeepAliveSettings {
         return this.trackBodies;
     }
 
+    /**
+     * When false (the default), a request without an {@code Accept-Encoding} of the application's asks for
+     * {@code gzip} and a gzip response is decoded transparently, as Go's {@code DisableCompression: false}.
+     */
+    public boolean disableCompression() {
+        return this.disableCompression;
+    }
+
+    /**
+     * How long a request carrying {@code Expect: 100-continue} waits for the server's {@code 100 Continue}
+     * before it sends its body anyway; zero sends the body at once (Go's {@code ExpectContinueTimeout}).
+     */
+    public Duration expectContinueTimeout() {
+        return this.expectContinueTimeout;
+    }
+
     /** Per-host overrides of the two per-host caps, keyed by lower-case {@code host:port}. */
     public Map<String, HostLimits> hosts() {
         return this.hosts;
@@ -240,6 +260,8 @@ public final class KeepAliveSettings {
         private int sampleRate = 64;
         private boolean reclaimLeaks = true;
         private boolean trackBodies = true;
+        private boolean disableCompression = false;
+        private Duration expectContinueTimeout = Duration.ofSeconds(1);
         private final Map<String, HostLimits> hosts = new TreeMap<>();
 
         private Builder() {
@@ -265,6 +287,8 @@ public final class KeepAliveSettings {
             this.sampleRate = s.sampleRate;
             this.reclaimLeaks = s.reclaimLeaks;
             this.trackBodies = s.trackBodies;
+            this.disableCompression = s.disableCompression;
+            this.expectContinueTimeout = s.expectContinueTimeout;
             this.hosts.putAll(s.hosts);
         }
 
@@ -382,6 +406,18 @@ public final class KeepAliveSettings {
             return this;
         }
 
+        /** See {@link KeepAliveSettings#disableCompression()}. */
+        public Builder disableCompression(boolean value) {
+            this.disableCompression = value;
+            return this;
+        }
+
+        /** See {@link KeepAliveSettings#expectContinueTimeout()}. */
+        public Builder expectContinueTimeout(Duration value) {
+            this.expectContinueTimeout = value;
+            return this;
+        }
+
         /** Overrides the per-host caps for {@code hostPort} ({@code host:port}, case-insensitive). */
         public Builder host(String hostPort, HostLimits limits) {
             this.hosts.put(hostPort.toLowerCase(Locale.ROOT), Objects.requireNonNull(limits, "limits"));
@@ -404,6 +440,7 @@ public final class KeepAliveSettings {
             requireNonNegative("drain.max-bytes", this.drainMaxBytes);
             requireNonNegative("drain.timeout", this.drainTimeout);
             requireNonNegative("leak-detection.threshold", this.leakThreshold);
+            requireNonNegative("expect-continue-timeout", this.expectContinueTimeout);
             Objects.requireNonNull(this.captureStack, "leak-detection.capture-stack must not be null");
             if (this.sampleRate < 1) {
                 throw new IllegalArgumentException(

@@ -59,6 +59,17 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
         }
     }
 
+    /**
+     * The request body has just been sent after an interim response was read: {@code response-header-timeout}
+     * counts again from the next read, as it counts from the end of the request everywhere else.
+     */
+    static void requestWritten() {
+        HeadWait wait = WAITING.get();
+        if (wait != null) {
+            wait.started = false;
+        }
+    }
+
     /** The timeouts that apply while one head is read. */
     static final class HeadWait implements AutoCloseable {
 

@@ -270,6 +270,39 @@ final class RawPeer implements AutoCloseable {
             return line.toString();
         }
 
+        /** Reads exactly {@code n} bytes (a body whose length the test knows); fewer only if the client closed. */
+        String readExactly(int n) throws IOException {
+            return new String(this.in.readNBytes(n), StandardCharsets.ISO_8859_1);
+        }
+
+        /**
+         * What the client sends within {@code window}, read until it pauses that long: {@code ""} when nothing came,
+         * {@code null} when it closed the connection without sending anything. The peer's own pace, not a wait
+         * for a condition.
+         */
+        String readWithin(Duration window) throws IOException {
+            this.socket.setSoTimeout((int) window.toMillis());
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            try {
+                int b;
+                while ((b = this.in.read()) != -1) {
+                    got.write(b);
+                }
+                if (got.size() == 0) {
+                    return null;
+                }
+            }
+            catch (SocketTimeoutException ex) {
+                // it paused: what came so far is the answer
+            }
+            finally {
+                if (!this.socket.isClosed()) {
+                    this.socket.setSoTimeout(0);
+                }
+            }
+            return got.toString(StandardCharsets.ISO_8859_1);
+        }
+
         void write(String text) throws IOException {
             write(text.getBytes(StandardCharsets.ISO_8859_1));
         }
