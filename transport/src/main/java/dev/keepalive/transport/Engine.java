@@ -161,8 +161,9 @@ final class Engine implements AutoCloseable {
         if (this.settings.disableKeepAlives()) {
             request.addHeader("Connection", "close");
         }
+        long declared = declaredLength(method, uri, headers);
         if (body != null) {
-            HttpEntity entity = body.toEntity(headers);
+            HttpEntity entity = body.toEntity(declared);
             if (entity.getContentLength() >= 0) {
                 request.addHeader("Content-Length", Long.toString(entity.getContentLength()));
             }
@@ -171,7 +172,42 @@ final class Engine implements AutoCloseable {
             }
             request.setEntity(entity);
         }
+        else if (declared == 0 || !isSafe(method)) {
+            // RFC 9110 §8.6: a method that defines a body says "none" with Content-Length: 0; servers and
+            // proxies answer 411 otherwise. Spring's HttpComponents and JDK factories do the same.
+            request.addHeader("Content-Length", "0");
+        }
         return request;
+    }
+
+    /** GET, HEAD, OPTIONS and TRACE: methods whose request without a body carries no framing. */
+    private static boolean isSafe(String method) {
+        return switch (method) {
+            case "GET", "HEAD", "OPTIONS", "TRACE" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The application's {@code Content-Length}, or -1 when it set none. A value that is no length is the
+     * application's mistake, refused before a connection is leased; the value is never quoted.
+     */
+    private static long declaredLength(String method, URI uri, HttpHeaders headers) {
+        String value = headers.getFirst(HttpHeaders.CONTENT_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            long length = Long.parseLong(value.trim());
+            if (length >= 0) {
+                return length;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // reported below, without the value
+        }
+        throw new IllegalArgumentException(method + " " + UriRedactor.redact(uri)
+                + ": the request's Content-Length header is not a non-negative number");
     }
 
     private static long millis(java.time.Duration preferred, java.time.Duration fallback) {

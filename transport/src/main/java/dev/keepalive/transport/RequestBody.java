@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.StreamingHttpOutputMessage;
 
 /**
@@ -19,7 +18,11 @@ abstract sealed class RequestBody {
     /** Whether the body can be sent a second time (for the retry on a stale connection, or a 307). */
     abstract boolean repeatable();
 
-    abstract HttpEntity toEntity(HttpHeaders headers);
+    /**
+     * The entity to send; {@code declaredLength} is the application's {@code Content-Length} (-1 for none),
+     * used by a stream, whose length is otherwise unknown.
+     */
+    abstract HttpEntity toEntity(long declaredLength);
 
     static RequestBody of(byte[] bytes) {
         return new Buffered(bytes);
@@ -43,7 +46,7 @@ abstract sealed class RequestBody {
         }
 
         @Override
-        HttpEntity toEntity(HttpHeaders headers) {
+        HttpEntity toEntity(long declaredLength) {
             byte[] content = this.bytes;
             return new AbstractHttpEntity((ContentType) null, null, false) {
 
@@ -93,8 +96,8 @@ abstract sealed class RequestBody {
         }
 
         @Override
-        HttpEntity toEntity(HttpHeaders headers) {
-            long length = headers.getContentLength();
+        HttpEntity toEntity(long declaredLength) {
+            long length = declaredLength;
             return new AbstractHttpEntity((ContentType) null, null, length < 0) {
 
                 @Override

@@ -159,7 +159,8 @@ class BadInputTest {
             post.getHeaders().set("Content-Length", "twelve");
             ((StreamingHttpOutputMessage) post).setBody((out) -> out.write("twelve bytes".getBytes()));
 
-            assertThatExceptionOfType(RuntimeException.class).isThrownBy(post::execute);
+            assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(post::execute)
+                    .withMessageContaining("Content-Length").withMessageNotContaining("twelve");
 
             assertThat(this.transport.pool().active()).as("no connection held by the failed request").isZero();
             try (ClientHttpResponse response = this.factory.createRequest(peer.uri("/"), HttpMethod.GET).execute()) {
