@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -14,9 +15,11 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * Opens the socket of a new pooled connection: DNS, TCP connect (each resolved address in turn), and for
- * {@code https} the TLS handshake with host-name verification, then binds it to Apache's connection.
- * Failures name the route and what failed; a failed attempt never leaves a socket open.
+ * Opens the socket of a new pooled connection: DNS, TCP connect (each resolved address in turn) to the
+ * target or to the route's proxy, for {@code https} through a proxy the {@code CONNECT} tunnel, and for
+ * {@code https} the TLS handshake with the target, its host name verified, then binds it to Apache's
+ * connection. Failures name the route (and so the proxy) and what failed; a failed attempt never leaves a
+ * socket open.
  */
 final class Connector {
 
@@ -30,6 +33,9 @@ final class Connector {
         Route route = conn.route;
         Socket socket = openSocket(route, connectTimeoutMillis);
         try {
+            if (route.proxy() != null && route.secure()) {
+                ProxyTunnel.open(socket, route, connectTimeoutMillis);
+            }
             if (route.secure()) {
                 SSLSocket tls = handshake(socket, route);
                 conn.wire.bind(tls, socket);
@@ -45,31 +51,40 @@ final class Connector {
         }
     }
 
+    /** Connects to the route's proxy when it has one, else to its target. */
     private static Socket openSocket(Route route, long timeoutMillis) throws IOException {
+        HttpProxy proxy = route.proxy();
+        String host = proxy != null ? proxy.host() : route.host();
+        int port = proxy != null ? proxy.port() : route.port();
+        // "Connect to proxy http://p:3128 for https://t:443 via http://p:3128" would say the proxy twice.
+        String what = proxy != null ? "proxy " + proxy.name() + " for " + route.scheme() + "://" + route.hostPort()
+                : route.name();
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(route.host());
+            addresses = InetAddress.getAllByName(host);
         }
         catch (UnknownHostException ex) {
-            throw withCause(new UnknownHostException("Unknown host " + route.host() + " for " + route.name()), ex);
+            throw withCause(new UnknownHostException("Unknown host " + host + " for " + what), ex);
         }
         IOException last = null;
         for (InetAddress address : addresses) {
-            Socket socket = new Socket();
+            // NO_PROXY: a plain Socket would ask the JVM's ProxySelector, and so go through a SOCKS proxy set with
+            // socksProxyHost behind our back; which proxy to use is decided by the route alone.
+            Socket socket = new Socket(Proxy.NO_PROXY);
             try {
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(true);
-                socket.connect(new InetSocketAddress(address, route.port()), (int) Math.min(timeoutMillis, Integer.MAX_VALUE));
+                socket.connect(new InetSocketAddress(address, port), (int) Math.min(timeoutMillis, Integer.MAX_VALUE));
                 return socket;
             }
             catch (SocketTimeoutException ex) {
                 closeQuietly(socket);
-                last = withCause(new ConnectTimeoutException("Connect to " + route.name() + " (" + address.getHostAddress()
+                last = withCause(new ConnectTimeoutException("Connect to " + what + " (" + address.getHostAddress()
                         + ") timed out after " + timeoutMillis + " ms"), ex);
             }
             catch (IOException ex) {
                 closeQuietly(socket);
-                last = withCause(new ConnectException("Connect to " + route.name() + " (" + address.getHostAddress()
+                last = withCause(new ConnectException("Connect to " + what + " (" + address.getHostAddress()
                         + ") failed: " + ex.getMessage()), ex);
             }
         }

@@ -60,6 +60,7 @@ final class Engine implements AutoCloseable {
         this.connector = new Connector(settings);
         this.housekeeper = new Housekeeper(settings, this.pool, this.tracker);
         this.housekeeper.start();
+        settings.proxySelection().logInUse();
     }
 
     /** Runs a request to its response head; the body, if any, is tracked until read or closed. */
@@ -98,11 +99,12 @@ final class Engine implements AutoCloseable {
         catch (IllegalArgumentException ex) {
             throw new IOException(ex.getMessage(), ex);
         }
+        route = route.via(this.settings.proxySelection().select(route.scheme(), route.host(), route.port()));
         long connectTimeout = millis(options.connectTimeout(), this.settings.connectTimeout());
         long readTimeout = millis(options.readTimeout(), this.settings.readTimeout());
         for (int attempt = 0;; attempt++) {
             // Built before a connection is leased: if the application's headers make it throw, nothing leaks.
-            ClassicHttpRequest request = toWire(method, uri, route, headers, body);
+            ClassicHttpRequest request = ProxyForm.apply(toWire(method, uri, route, headers, body), route);
             ConnectionPool.Lease lease = this.pool.acquire(route, attempt > 0);
             Exchange exchange = new Exchange(this, method, uri, lease, readTimeout);
             try {

@@ -11,8 +11,9 @@ import java.util.TreeMap;
  * defaults. Immutable; made by {@link #builder()}. A zero {@link Duration} means "off" or "no limit"
  * where the property says so.
  *
- * <p>Invalid values (negative caps or durations, a per-host idle cap above that host's total cap) are
- * rejected by {@link Builder#build()} with an {@link IllegalArgumentException} that names the setting.
+ * <p>Invalid values (negative caps or durations, a per-host idle cap above that host's total cap, a proxy
+ * URL that is not {@code http://host:port}, a SOCKS proxy) are rejected by {@link Builder#build()} with an
+ * {@link IllegalArgumentException} that names the setting.
  */
 public final class KeepAliveSettings {
 
@@ -38,8 +39,10 @@ public final class KeepAliveSettings {
     private final boolean disableCompression;
     private final Duration expectContinueTimeout;
     private final Map<String, HostLimits> hosts;
+    private final ProxyConfig proxy;
+    private final ProxySelection proxySelection;
 
-    private KeepAliveSettings(Builder b) {
+    private KeepAliveSettings(Builder b, ProxySelection proxySelection) {
         this.maxIdleConns = b.maxIdleConns;
         this.maxIdleConnsPerHost = b.maxIdleConnsPerHost;
         this.maxConnsPerHost = b.maxConnsPerHost;
@@ -62,6 +65,8 @@ public final class KeepAliveSettings {
         this.disableCompression = b.disableCompression;
         this.expectContinueTimeout = b.expectContinueTimeout;
         this.hosts = Map.copyOf(b.hosts);
+        this.proxy = b.proxy;
+        this.proxySelection = proxySelection;
     }
 
     /** A builder holding the defaults of design §4. */
@@ -201,6 +206,16 @@ public final class KeepAliveSettings {
         return this.expectContinueTimeout;
     }
 
+    /** Which proxy requests go through (default {@link ProxyConfig#fromEnvironment()}). */
+    public ProxyConfig proxy() {
+        return this.proxy;
+    }
+
+    /** {@link #proxy()} as resolved against the environment when these settings were built. */
+    ProxySelection proxySelection() {
+        return this.proxySelection;
+    }
+
     /** Per-host overrides of the two per-host caps, keyed by lower-case {@code host:port}. */
     public Map<String, HostLimits> hosts() {
         return this.hosts;
@@ -263,6 +278,7 @@ public final class KeepAliveSettings {
         private boolean disableCompression = false;
         private Duration expectContinueTimeout = Duration.ofSeconds(1);
         private final Map<String, HostLimits> hosts = new TreeMap<>();
+        private ProxyConfig proxy = ProxyConfig.fromEnvironment();
 
         private Builder() {
         }
@@ -290,6 +306,7 @@ public final class KeepAliveSettings {
             this.disableCompression = s.disableCompression;
             this.expectContinueTimeout = s.expectContinueTimeout;
             this.hosts.putAll(s.hosts);
+            this.proxy = s.proxy;
         }
 
         /** See {@link KeepAliveSettings#maxIdleConns()}. */
@@ -418,6 +435,12 @@ public final class KeepAliveSettings {
             return this;
         }
 
+        /** See {@link KeepAliveSettings#proxy()}. */
+        public Builder proxy(ProxyConfig value) {
+            this.proxy = Objects.requireNonNull(value, "proxy");
+            return this;
+        }
+
         /** Overrides the per-host caps for {@code hostPort} ({@code host:port}, case-insensitive). */
         public Builder host(String hostPort, HostLimits limits) {
             this.hosts.put(hostPort.toLowerCase(Locale.ROOT), Objects.requireNonNull(limits, "limits"));
@@ -447,7 +470,8 @@ public final class KeepAliveSettings {
                         "leak-detection.sample-rate must be at least 1, but was " + this.sampleRate);
             }
             this.hosts.forEach(this::validateHost);
-            return new KeepAliveSettings(this);
+            // Reads the environment now: a bad proxy URL or a SOCKS proxy fails here, not at the first request.
+            return new KeepAliveSettings(this, ProxySelection.resolve(this.proxy));
         }
 
         private void validateHost(String hostPort, HostLimits limits) {

@@ -8,10 +8,16 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * The key of a pool: scheme, host, port, and for {@code https} the TLS profile, so that connections made
- * with different trust are never shared. {@link #name()} is what users see.
+ * The key of a pool: scheme, host, port, for {@code https} the TLS profile, so that connections made
+ * with different trust are never shared, and the {@link HttpProxy} the connections go through, if any.
+ * {@link #name()} is what users see.
  */
-record Route(String scheme, String host, int port, TlsProfile tls) {
+record Route(String scheme, String host, int port, TlsProfile tls, HttpProxy proxy) {
+
+    /** A direct route. */
+    Route(String scheme, String host, int port, TlsProfile tls) {
+        this(scheme, host, port, tls, null);
+    }
 
     /** Which TLS context and parameters made a connection; compared by context identity and lists. */
     record TlsProfile(SSLContext context, List<String> protocols, List<String> cipherSuites) {
@@ -49,9 +55,18 @@ record Route(String scheme, String host, int port, TlsProfile tls) {
         return this.tls != null;
     }
 
-    /** {@code scheme://host:port}, as shown in snapshots, logs and metric tags. */
+    /** This route through {@code proxy}; itself when {@code proxy} is {@code null}. */
+    Route via(HttpProxy proxy) {
+        return proxy == null ? this : new Route(this.scheme, this.host, this.port, this.tls, proxy);
+    }
+
+    /**
+     * {@code scheme://host:port}, or {@code scheme://host:port via http://proxy:port} through a proxy (never its
+     * credentials), as shown in snapshots, logs and metric tags.
+     */
     String name() {
-        return this.scheme + "://" + hostPort();
+        String target = this.scheme + "://" + hostPort();
+        return this.proxy == null ? target : target + " via " + this.proxy.name();
     }
 
     /** {@code host:port}, the key of per-host overrides. */
