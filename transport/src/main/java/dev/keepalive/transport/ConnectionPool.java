@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -59,6 +60,17 @@ final class ConnectionPool implements AutoCloseable {
     record Lease(PooledConnection connection, AcquireOutcome outcome, boolean reused, boolean nearCap) {
     }
 
+    /**
+     * Lets another thread end a caller's wait at the cap ({@link #cancel(Cancellation)}), as Apache's
+     * {@code LeaseRequest.cancel()} does. Guarded by the pool's lock.
+     */
+    static final class Cancellation {
+
+        private boolean cancelled;
+
+        private Waiter waiter;
+    }
+
     ConnectionPool(KeepAliveSettings settings, WireFactory wireFactory, Function<String, String> exhaustionDetails) {
         this.settings = settings;
         this.wireFactory = wireFactory;
@@ -78,9 +90,18 @@ final class ConnectionPool implements AutoCloseable {
      * one, else waits at the cap. {@code forceNew} skips idle connections (the retry after a stale one).
      */
     Lease acquire(Route route, boolean forceNew) throws IOException {
+        return acquire(route, forceNew, this.acquireTimeoutNanos, null);
+    }
+
+    /**
+     * As {@link #acquire(Route, boolean)}, waiting at most {@code timeoutNanos} at the cap (0: not at all)
+     * instead of {@code acquire-timeout}. A wait ended by {@code cancellation} throws
+     * {@link CancellationException}.
+     */
+    Lease acquire(Route route, boolean forceNew, long timeoutNanos, Cancellation cancellation) throws IOException {
         long start = System.nanoTime();
         while (true) {
-            Lease lease = acquireOnce(route, forceNew, start);
+            Lease lease = acquireOnce(route, forceNew, start, timeoutNanos, cancellation);
             PooledConnection conn = lease.connection();
             if (lease.outcome() == AcquireOutcome.IDLE && needsValidation(conn) && conn.isStale()) {
                 release(conn, false, 0, CloseReason.SERVER_CLOSE);
@@ -95,7 +116,8 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    private Lease acquireOnce(Route route, boolean forceNew, long start) throws IOException {
+    private Lease acquireOnce(Route route, boolean forceNew, long start, long timeoutNanos,
+            Cancellation cancellation) throws IOException {
         List<PooledConnection> toClose = new ArrayList<>(0);
         this.lock.lock();
         try {
@@ -113,7 +135,7 @@ final class ConnectionPool implements AutoCloseable {
             if (pool.hasRoom()) {
                 return new Lease(newConnectionLocked(pool), AcquireOutcome.NEW, false, pool.nearCap());
             }
-            return awaitLocked(pool, start, toClose);
+            return awaitLocked(pool, start, timeoutNanos, cancellation, toClose);
         }
         finally {
             this.lock.unlock();
@@ -121,12 +143,21 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    private Lease awaitLocked(RoutePool pool, long start, List<PooledConnection> toClose) throws IOException {
+    private Lease awaitLocked(RoutePool pool, long start, long timeoutNanos, Cancellation cancellation,
+            List<PooledConnection> toClose) throws IOException {
         Waiter waiter = new Waiter(this.lock.newCondition());
+        if (cancellation != null) {
+            cancellation.waiter = waiter;
+        }
         pool.waiters.addLast(waiter);
-        long remaining = this.acquireTimeoutNanos - (System.nanoTime() - start);
+        long remaining = timeoutNanos - (System.nanoTime() - start);
         try {
             while (waiter.connection == null) {
+                if (cancellation != null && cancellation.cancelled) {
+                    pool.waiters.remove(waiter);
+                    throw new CancellationException("The wait for a connection to " + pool.route.name()
+                            + " was cancelled");
+                }
                 if (remaining <= 0 || this.closed) {
                     pool.waiters.remove(waiter);
                     throw exhausted(pool, start);
@@ -290,6 +321,53 @@ final class ConnectionPool implements AutoCloseable {
             }
         }
         return conn;
+    }
+
+    /** Ends the wait of the caller that {@code cancellation} belongs to, now or as soon as it waits. */
+    void cancel(Cancellation cancellation) {
+        this.lock.lock();
+        try {
+            cancellation.cancelled = true;
+            if (cancellation.waiter != null) {
+                cancellation.waiter.granted.signal();
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /**
+     * The connection to connect in the slot of {@code conn}, a leased one: {@code conn} itself when it was
+     * never connected, else a new one, counted as opened while {@code conn} is counted as closed. Apache's exec
+     * chain reconnects an endpoint whose socket it closed (a retry after {@code Connection: close}), and
+     * Apache's connection object must never be bound to a second socket: its buffers still hold the old bytes.
+     * The slot stays taken, so the cap holds throughout.
+     */
+    PooledConnection reconnect(PooledConnection conn) throws IOException {
+        List<PooledConnection> toClose = new ArrayList<>(1);
+        this.lock.lock();
+        try {
+            if (conn.state == PooledConnection.State.CONNECTING) {
+                return conn;
+            }
+            if (conn.state != PooledConnection.State.ACTIVE) {
+                throw new IllegalStateException(conn + " is not leased (" + conn.state.key + ")");
+            }
+            RoutePool pool = routePoolOf(conn);
+            PooledConnection fresh = newConnectionLocked(pool);
+            fresh.requests = 1; // it carries the exchange its predecessor was leased for
+            conn.state = PooledConnection.State.CLOSED;
+            pool.live.remove(conn);
+            pool.closedBy[CloseReason.SERVER_CLOSE.ordinal()]++;
+            conn.closeReason = CloseReason.SERVER_CLOSE;
+            toClose.add(conn);
+            return fresh;
+        }
+        finally {
+            this.lock.unlock();
+            closeAll(toClose);
+        }
     }
 
     /** The routes whose first waiter has been waiting at the cap for at least {@code nanos}. */

@@ -14,6 +14,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.util.Timeout;
+
 /**
  * Opens the socket of a new pooled connection: DNS, TCP connect (each resolved address in turn) to the
  * target or to the route's proxy, for {@code https} through a proxy the {@code CONNECT} tunnel, and for
@@ -30,6 +35,11 @@ final class Connector {
     }
 
     void connect(PooledConnection conn, long connectTimeoutMillis) throws IOException {
+        connect(conn, connectTimeoutMillis, null);
+    }
+
+    /** As {@link #connect(PooledConnection, long)}; {@code context} goes to a route's TLS strategy. */
+    void connect(PooledConnection conn, long connectTimeoutMillis, HttpContext context) throws IOException {
         Route route = conn.route;
         Socket socket = openSocket(route, connectTimeoutMillis);
         try {
@@ -37,7 +47,7 @@ final class Connector {
                 ProxyTunnel.open(socket, route, connectTimeoutMillis);
             }
             if (route.secure()) {
-                SSLSocket tls = handshake(socket, route);
+                SSLSocket tls = handshake(socket, route, context);
                 conn.wire.bind(tls, socket);
             }
             else {
@@ -91,7 +101,11 @@ final class Connector {
         throw last;
     }
 
-    private SSLSocket handshake(Socket socket, Route route) throws IOException {
+    private SSLSocket handshake(Socket socket, Route route, HttpContext httpContext) throws IOException {
+        TlsSocketStrategy strategy = route.tls().strategy();
+        if (strategy != null) {
+            return handshake(socket, route, strategy, httpContext);
+        }
         SSLContext context = route.tls().context();
         if (context == null) {
             try {
@@ -124,6 +138,29 @@ final class Connector {
         }
         catch (IOException ex) {
             closeQuietly(tls);
+            throw withCause(new javax.net.ssl.SSLException("TLS handshake with " + route.name() + " failed: "
+                    + ex.getMessage()), ex);
+        }
+    }
+
+    /**
+     * The handshake by an Apache {@link TlsSocketStrategy}, which verifies the host name itself (Apache's
+     * {@code DefaultClientTlsStrategy} does, as configured by its owner). The handshake timeout goes to it as
+     * Apache's {@link TlsConfig} and, for a strategy that ignores it, as the socket's read timeout.
+     */
+    private SSLSocket handshake(Socket socket, Route route, TlsSocketStrategy strategy, HttpContext context)
+            throws IOException {
+        int timeout = (int) Math.min(this.tlsHandshakeTimeoutMillis, Integer.MAX_VALUE);
+        TlsConfig config = TlsConfig.custom().setHandshakeTimeout(Timeout.ofMilliseconds(timeout)).build();
+        try {
+            socket.setSoTimeout(timeout);
+            return strategy.upgrade(socket, route.host(), route.port(), config, context);
+        }
+        catch (SocketTimeoutException ex) {
+            throw withCause(new SocketTimeoutException("TLS handshake with " + route.name() + " timed out after "
+                    + this.tlsHandshakeTimeoutMillis + " ms"), ex);
+        }
+        catch (IOException ex) {
             throw withCause(new javax.net.ssl.SSLException("TLS handshake with " + route.name() + " failed: "
                     + ex.getMessage()), ex);
         }

@@ -1,13 +1,20 @@
 package dev.keepalive.transport;
 
 import java.io.IOException;
-import java.net.URI;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.apache.hc.client5.http.EndpointInfo;
 import org.apache.hc.client5.http.HttpRoute;
+import org.apache.hc.client5.http.impl.ConnectionShutdownException;
 import org.apache.hc.client5.http.io.ConnectionEndpoint;
 import org.apache.hc.client5.http.io.HttpClientConnectionManager;
 import org.apache.hc.client5.http.io.LeaseRequest;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
@@ -25,52 +32,79 @@ import org.apache.hc.core5.util.Timeout;
  * KeepAliveTransport#pool()}. Body tracking and leak detection need keepalive's own request path
  * ({@link KeepAliveTransport#requestFactory()}); Apache's exec chain does not offer them.
  *
- * <p>Direct routes only (no proxy tunnelling); the wait at a cap is the transport's
- * {@code acquire-timeout}. Closing this manager does nothing: the transport's owner closes the pool.
+ * <p>As Apache's {@code PoolingHttpClientConnectionManager}: a lease waits at most the timeout the client
+ * gives it (its {@code connectionRequestTimeout}; zero means no wait) and then fails with a
+ * {@link TimeoutException} that carries the pool's diagnostic; {@link LeaseRequest#cancel()} ends a pending
+ * lease; an endpoint the client closed and connects again gets a new connection in the same slot; release
+ * happens once per lease, and keeps the connection only when it is open, consistent and given a keep-alive
+ * duration. {@code https} connections are made by the manager's {@link TlsSocketStrategy}
+ * ({@link KeepAliveTransport#connectionManager(TlsSocketStrategy)}), else by the JDK's default trust with
+ * the host name verified; connections made by different strategies are never shared.
+ *
+ * <p>Where it differs, on purpose: routes through a proxy or from a chosen local address are refused when
+ * leased (the transport does not run Apache's tunnelling steps); a connection released with a state (Apache's
+ * user token: an NTLM or client-certificate identity) is closed instead of pooled, because the pool does not
+ * match leases by state and must never hand one caller's authenticated connection to another; a keep-alive
+ * duration is capped by the transport's {@code idle-conn-timeout}. Closing the manager only stops it leasing:
+ * the pool belongs to the transport, which other clients may share.
  */
 public final class KeepAliveConnectionManager implements HttpClientConnectionManager {
 
     private final Engine engine;
 
-    KeepAliveConnectionManager(Engine engine) {
+    private final Route.TlsProfile tls;
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    KeepAliveConnectionManager(Engine engine, Route.TlsProfile tls) {
         this.engine = engine;
+        this.tls = tls;
     }
 
     @Override
     public LeaseRequest lease(String id, HttpRoute route, Timeout requestTimeout, Object state) {
-        Route key = routeOf(route);
-        return new LeaseRequest() {
-
-            @Override
-            public ConnectionEndpoint get(Timeout timeout) throws ExecutionException {
-                try {
-                    return new Endpoint(KeepAliveConnectionManager.this.engine.pool.acquire(key, false).connection());
-                }
-                catch (IOException ex) {
-                    throw new ExecutionException(ex.getMessage(), ex);
-                }
-            }
-
-            @Override
-            public boolean cancel() {
-                return false; // the wait is bounded by acquire-timeout
-            }
-        };
+        if (this.closed.get()) {
+            throw new IllegalStateException("This keepalive connection manager is closed");
+        }
+        return new Lease(routeOf(route), requestTimeout);
     }
 
-    private static Route routeOf(HttpRoute route) {
+    private Route routeOf(HttpRoute route) {
         if (route.getProxyHost() != null) {
-            throw new UnsupportedOperationException("keepalive does not route through proxies: " + route);
+            throw new UnsupportedOperationException("keepalive's connection manager does not route through a proxy ("
+                    + route.getProxyHost().toURI() + " for " + route.getTargetHost().toURI()
+                    + "); use Apache's PoolingHttpClientConnectionManager for proxied routes");
+        }
+        if (route.getLocalAddress() != null) {
+            throw new UnsupportedOperationException("keepalive's connection manager does not bind a local address ("
+                    + route.getLocalAddress().getHostAddress() + " for " + route.getTargetHost().toURI() + ")");
         }
         HttpHost target = route.getTargetHost();
-        URI uri = URI.create(target.getSchemeName() + "://" + target.toHostString());
-        return Route.of(uri, Route.TlsProfile.of(null, null));
+        String scheme = target.getSchemeName().toLowerCase(Locale.ROOT);
+        boolean https = scheme.equals("https");
+        if (!https && !scheme.equals("http")) {
+            throw new IllegalArgumentException("Unsupported scheme '" + scheme + "' in route " + route
+                    + "; keepalive speaks http and https");
+        }
+        String host = target.getHostName();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = target.getPort() > 0 ? target.getPort() : (https ? 443 : 80);
+        return new Route(scheme, host.toLowerCase(Locale.ROOT), port, https ? this.tls : null);
     }
 
     @Override
     public void release(ConnectionEndpoint endpoint, Object newState, TimeValue validDuration) {
-        PooledConnection conn = ((Endpoint) endpoint).connection;
-        boolean reusable = validDuration != null && conn.isOpen();
+        PooledConnection conn = endpointOf(endpoint).detach();
+        if (conn == null) {
+            return; // released before: once per lease
+        }
+        if (conn.localPort() < 0) {
+            this.engine.pool.release(conn, false, 0, CloseReason.ERROR); // never connected
+            return;
+        }
+        boolean reusable = validDuration != null && newState == null && conn.isOpen() && conn.wire.isConsistent();
         long keepAliveMillis = (validDuration != null && validDuration.toMilliseconds() > 0)
                 ? validDuration.toMilliseconds() : 0;
         this.engine.pool.release(conn, reusable, keepAliveMillis, CloseReason.SERVER_CLOSE);
@@ -78,71 +112,230 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
 
     @Override
     public void connect(ConnectionEndpoint endpoint, TimeValue connectTimeout, HttpContext context) throws IOException {
-        PooledConnection conn = ((Endpoint) endpoint).connection;
+        Endpoint ep = endpointOf(endpoint);
+        PooledConnection conn = ep.attached();
         if (conn.isOpen()) {
             return;
         }
+        PooledConnection target = this.engine.pool.reconnect(conn);
+        if (target != conn && !ep.replace(conn, target)) {
+            // Released by another thread meanwhile: the new slot goes back unused.
+            this.engine.pool.release(target, false, 0, CloseReason.ERROR);
+            throw new ConnectionShutdownException();
+        }
         long millis = connectTimeout != null && connectTimeout.toMilliseconds() > 0 ? connectTimeout.toMilliseconds()
                 : this.engine.settings.connectTimeout().toMillis();
-        this.engine.connector.connect(conn, millis);
-        this.engine.pool.connected(conn);
+        this.engine.connector.connect(target, millis, context);
+        this.engine.pool.connected(target);
+        target.setSocketTimeout(this.engine.settings.readTimeout().toMillis());
     }
 
+    /** Not supported: it is only reached on routes through a proxy, which {@link #lease} refuses. */
     @Override
     public void upgrade(ConnectionEndpoint endpoint, HttpContext context) {
-        throw new UnsupportedOperationException("keepalive does not tunnel through proxies");
+        throw new UnsupportedOperationException("keepalive's connection manager does not tunnel through proxies");
     }
 
-    /** Does nothing: the pool belongs to the transport. */
+    /** Stops this manager leasing; the pool and its connections belong to the transport. */
     @Override
     public void close(CloseMode closeMode) {
+        this.closed.set(true);
     }
 
-    /** Does nothing: the pool belongs to the transport. */
+    /** Stops this manager leasing; the pool and its connections belong to the transport. */
     @Override
     public void close() {
+        this.closed.set(true);
     }
 
-    /** One leased pooled connection, as Apache's exec chain sees it. */
+    private static Endpoint endpointOf(ConnectionEndpoint endpoint) {
+        if (endpoint instanceof Endpoint ours) {
+            return ours;
+        }
+        throw new IllegalArgumentException("Not an endpoint of keepalive's connection manager: " + endpoint);
+    }
+
+    /**
+     * One lease: pending until it got a connection or was cancelled, whichever comes first; decided by one
+     * compare-and-set on {@link #outcome}, which then holds the endpoint or {@link #CANCELLED}.
+     */
+    private final class Lease implements LeaseRequest {
+
+        private static final Object PENDING = new Object();
+
+        private static final Object CANCELLED = new Object();
+
+        private final Route route;
+
+        private final Timeout requestTimeout;
+
+        private final AtomicReference<Object> outcome = new AtomicReference<>(PENDING);
+
+        private final ConnectionPool.Cancellation cancellation = new ConnectionPool.Cancellation();
+
+        Lease(Route route, Timeout requestTimeout) {
+            this.route = route;
+            this.requestTimeout = requestTimeout;
+        }
+
+        @Override
+        public ConnectionEndpoint get(Timeout timeout) throws ExecutionException, TimeoutException {
+            if (timeout == null) {
+                throw new IllegalArgumentException("The lease timeout must not be null");
+            }
+            Object decided = this.outcome.get();
+            if (decided instanceof Endpoint done) {
+                return done;
+            }
+            if (decided == CANCELLED) {
+                throw cancelled();
+            }
+            ConnectionPool pool = KeepAliveConnectionManager.this.engine.pool;
+            ConnectionPool.Lease lease;
+            try {
+                lease = pool.acquire(this.route, false, waitNanos(timeout), this.cancellation);
+            }
+            catch (CancellationException ex) {
+                throw cancelled();
+            }
+            catch (PoolExhaustedException ex) {
+                if (pool.isClosed()) {
+                    throw new ExecutionException(ex.getMessage(), ex);
+                }
+                TimeoutException timedOut = new TimeoutException(ex.getMessage());
+                timedOut.initCause(ex);
+                throw timedOut;
+            }
+            catch (IOException | RuntimeException ex) {
+                throw new ExecutionException(ex.getMessage(), ex);
+            }
+            PooledConnection conn = lease.connection();
+            Endpoint created = new Endpoint(conn);
+            if (this.outcome.compareAndSet(PENDING, created)) {
+                return created;
+            }
+            // Cancelled while the connection was on its way, or another get() won: it goes back untouched.
+            pool.release(conn, conn.isOpen(), 0, CloseReason.ERROR);
+            if (this.outcome.get() instanceof Endpoint winner) {
+                return winner;
+            }
+            throw cancelled();
+        }
+
+        /** The shorter of the lease's and this call's timeouts; zero waits not at all, as in Apache. */
+        private long waitNanos(Timeout timeout) {
+            long nanos = timeout.toNanoseconds();
+            if (this.requestTimeout != null && this.requestTimeout.toNanoseconds() > 0) {
+                nanos = Math.min(nanos, this.requestTimeout.toNanoseconds());
+            }
+            return Math.max(nanos, 0);
+        }
+
+        @Override
+        public boolean cancel() {
+            if (!this.outcome.compareAndSet(PENDING, CANCELLED)) {
+                return false;
+            }
+            KeepAliveConnectionManager.this.engine.pool.cancel(this.cancellation);
+            return true;
+        }
+
+        private ExecutionException cancelled() {
+            return new ExecutionException(new CancellationException(
+                    "The lease of a connection to " + this.route.name() + " was cancelled"));
+        }
+    }
+
+    /**
+     * One leased connection as Apache's exec chain sees it. The connection it holds changes only when the
+     * client reconnects it ({@link #connect}), and it lets go of it once, at release.
+     */
     private static final class Endpoint extends ConnectionEndpoint {
 
-        private final PooledConnection connection;
+        private final AtomicReference<PooledConnection> connection;
 
         Endpoint(PooledConnection connection) {
-            this.connection = connection;
+            this.connection = new AtomicReference<>(connection);
+        }
+
+        /** The connection, or {@code null} when it was released before; after this, the endpoint is dead. */
+        PooledConnection detach() {
+            return this.connection.getAndSet(null);
+        }
+
+        /** The connection it holds; an endpoint released before fails as Apache's does. */
+        PooledConnection attached() {
+            PooledConnection conn = this.connection.get();
+            if (conn == null) {
+                throw new ConnectionShutdownException();
+            }
+            return conn;
+        }
+
+        boolean replace(PooledConnection spent, PooledConnection fresh) {
+            return this.connection.compareAndSet(spent, fresh);
+        }
+
+        private PooledConnection connected() {
+            PooledConnection conn = attached();
+            if (!conn.isOpen()) {
+                throw new IllegalStateException("Endpoint is not connected: " + conn);
+            }
+            return conn;
         }
 
         @Override
         public ClassicHttpResponse execute(String id, ClassicHttpRequest request, HttpRequestExecutor executor,
                 HttpContext context) throws IOException, HttpException {
-            return executor.execute(request, this.connection.wire, context);
+            return executor.execute(request, connected().wire, context);
         }
 
         /** The form Apache's exec chain calls since 5.4: hand it our connection. */
         @Override
         public ClassicHttpResponse execute(String id, ClassicHttpRequest request, RequestExecutor executor,
                 HttpContext context) throws IOException, HttpException {
-            return executor.execute(request, this.connection.wire, context);
+            return executor.execute(request, connected().wire, context);
         }
 
         @Override
         public boolean isConnected() {
-            return this.connection.isOpen();
+            PooledConnection conn = this.connection.get();
+            return conn != null && conn.isOpen();
         }
 
         @Override
         public void setSocketTimeout(Timeout timeout) {
-            this.connection.wire.setSocketTimeout(timeout);
+            connected().wire.setSocketTimeout(timeout);
         }
 
+        /** What the exec chain puts in the context: protocol and TLS session (Apache's user token reads it). */
+        @Override
+        public EndpointInfo getInfo() {
+            PooledConnection conn = this.connection.get();
+            if (conn == null || !conn.isOpen()) {
+                return null;
+            }
+            return new EndpointInfo(conn.wire.getProtocolVersion(), conn.wire.getSSLSession());
+        }
+
+        /** Closes the socket and keeps the lease: a later connect gets a new connection in this slot. */
         @Override
         public void close(CloseMode closeMode) {
-            this.connection.closeWire(closeMode == CloseMode.IMMEDIATE);
+            PooledConnection conn = this.connection.get();
+            if (conn != null) {
+                conn.closeWire(closeMode == CloseMode.IMMEDIATE);
+            }
         }
 
         @Override
         public void close() {
-            this.connection.closeWire(false);
+            close(CloseMode.GRACEFUL);
+        }
+
+        @Override
+        public String toString() {
+            PooledConnection conn = this.connection.get();
+            return "endpoint of " + (conn != null ? conn : "a released lease");
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.keepalive.transport;
 
 import java.util.Objects;
 
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+
 import org.springframework.http.client.ClientHttpRequestFactory;
 
 /**
@@ -42,10 +44,21 @@ public final class KeepAliveTransport implements AutoCloseable {
 
     /**
      * This transport's pool as Apache HttpClient 5's connection manager, for a {@code CloseableHttpClient}
-     * of your own (see {@link KeepAliveConnectionManager} for what it does and does not do).
+     * of your own (see {@link KeepAliveConnectionManager} for what it does and does not do). {@code https}
+     * connections trust what the JDK trusts and verify the host name.
      */
     public KeepAliveConnectionManager connectionManager() {
-        return new KeepAliveConnectionManager(this.engine);
+        return new KeepAliveConnectionManager(this.engine, Route.TlsProfile.of(null, null));
+    }
+
+    /**
+     * As {@link #connectionManager()}, with {@code https} connections made by {@code tls}, as Apache's
+     * {@code PoolingHttpClientConnectionManagerBuilder.setTlsSocketStrategy} does (for example
+     * {@code ClientTlsStrategyBuilder.create().setSslContext(context).buildClassic()}). Connections made by
+     * one strategy are pooled apart from every other.
+     */
+    public KeepAliveConnectionManager connectionManager(TlsSocketStrategy tls) {
+        return new KeepAliveConnectionManager(this.engine, Route.TlsProfile.of(Objects.requireNonNull(tls, "tls")));
     }
 
     /** An immutable picture of the pool: totals, routes, connections. */

@@ -7,6 +7,8 @@ import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+
 /**
  * The key of a pool: scheme, host, port, for {@code https} the TLS profile, so that connections made
  * with different trust are never shared, and the {@link HttpProxy} the connections go through, if any.
@@ -19,15 +21,24 @@ record Route(String scheme, String host, int port, TlsProfile tls, HttpProxy pro
         this(scheme, host, port, tls, null);
     }
 
-    /** Which TLS context and parameters made a connection; compared by context identity and lists. */
-    record TlsProfile(SSLContext context, List<String> protocols, List<String> cipherSuites) {
+    /**
+     * Which TLS setup makes a connection: a context with protocols and cipher suites, or an Apache
+     * {@link TlsSocketStrategy} (the setup of a {@link KeepAliveConnectionManager}); compared by the
+     * identity of the context or strategy and by the lists.
+     */
+    record TlsProfile(SSLContext context, List<String> protocols, List<String> cipherSuites,
+            TlsSocketStrategy strategy) {
 
         static TlsProfile of(SSLContext context, SSLParameters parameters) {
             List<String> protocols = (parameters != null && parameters.getProtocols() != null)
                     ? List.of(parameters.getProtocols()) : null;
             List<String> ciphers = (parameters != null && parameters.getCipherSuites() != null)
                     ? List.of(parameters.getCipherSuites()) : null;
-            return new TlsProfile(context, protocols, ciphers);
+            return new TlsProfile(context, protocols, ciphers, null);
+        }
+
+        static TlsProfile of(TlsSocketStrategy strategy) {
+            return new TlsProfile(null, null, null, strategy);
         }
     }
 

@@ -1,19 +1,52 @@
 package dev.keepalive.transport;
 
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+import javax.net.ssl.SSLException;
 
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+import org.apache.hc.client5.http.HttpRoute;
+import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.auth.CredentialsProviderBuilder;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.io.ConnectionEndpoint;
+import org.apache.hc.client5.http.io.LeaseRequest;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
-/** The pool behind Apache's own classic client, through {@link KeepAliveConnectionManager}. */
+/**
+ * The pool behind Apache's own classic client, through {@link KeepAliveConnectionManager}: what Apache's
+ * {@code PoolingHttpClientConnectionManager} does for a {@code CloseableHttpClient} (leases bounded by their
+ * timeout and cancellable, a fresh connection when the client reconnects an endpoint, release exactly once,
+ * kept alive or closed as asked, TLS by the manager's strategy), against real peers on 127.0.0.1.
+ */
 class KeepAliveConnectionManagerTest {
+
+    private static final HttpRequestExecutor EXECUTOR = HttpRequestExecutor.builder().build();
 
     @Test
     void apacheClientReusesThePooledConnectionAndShowsInTheSnapshot() throws Exception {
@@ -44,4 +77,318 @@ class KeepAliveConnectionManagerTest {
             PoolAssertions.assertBalanced(transport);
         }
     }
+
+    /**
+     * A 401 with {@code Connection: close} and a body the client does not read: Apache closes the endpoint
+     * and sends the request again with credentials on the same endpoint, which the manager connects anew.
+     * The retry must run on a fresh connection (no bytes of the old response in front of the new one), and
+     * the new socket must be pooled and closed like any other.
+     */
+    @Test
+    void clientThatReconnectsAnEndpointGetsAFreshConnection() throws Exception {
+        String unauthorized = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"test\"\r\n"
+                + "Connection: close\r\nContent-Length: 12\r\n\r\nUnauthorized";
+        try (RawPeer peer = new RawPeer((conn) -> {
+            String request;
+            while ((request = conn.readRequest()) != null) {
+                if (!request.contains("\r\nAuthorization: Basic ")) {
+                    conn.write(unauthorized);
+                    conn.close();
+                    return;
+                }
+                conn.write(RawPeer.ok("welcome"));
+            }
+        }); KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.defaults())) {
+            try (CloseableHttpClient client = HttpClients.custom()
+                    .setConnectionManager(transport.connectionManager())
+                    .setDefaultCredentialsProvider(CredentialsProviderBuilder.create()
+                            .add(new AuthScope("127.0.0.1", peer.port()), "user", "secret".toCharArray())
+                            .build())
+                    .build()) {
+                HttpClientContext context = HttpClientContext.create(); // its auth cache makes the second call send credentials at once
+                for (int i = 0; i < 2; i++) {
+                    String body = client.execute(new HttpGet(peer.uri("/private")), context,
+                            (response) -> response.getCode() + " " + EntityUtils.toString(response.getEntity()));
+                    assertThat(body).isEqualTo("200 welcome");
+                }
+            }
+            assertThat(peer.accepted()).as("the retry and the next call share the second connection").isEqualTo(2);
+            PoolSnapshot pool = transport.pool();
+            assertThat(pool.opened()).isEqualTo(2);
+            assertThat(pool.closed()).isEqualTo(1);
+            assertThat(pool.idle()).isEqualTo(1);
+            PoolAssertions.assertBalanced(transport);
+            transport.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> peer.open() == 0);
+        }
+    }
+
+    @Test
+    void endpointReconnectedThroughTheManagerApiIsANewConnectionInTheSameSlot() throws Exception {
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("hi"));
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.builder()
+                        .maxConnsPerHost(1).build())) {
+            KeepAliveConnectionManager manager = transport.connectionManager();
+            HttpRoute route = new HttpRoute(new HttpHost("http", "127.0.0.1", peer.port()));
+            ConnectionEndpoint endpoint = manager.lease("a", route, Timeout.ofSeconds(1), null).get(Timeout.ofSeconds(1));
+            HttpClientContext context = HttpClientContext.create();
+            manager.connect(endpoint, null, context);
+            assertThat(get(endpoint, peer, context)).isEqualTo("hi");
+            endpoint.close();
+            assertThat(endpoint.isConnected()).isFalse();
+            manager.connect(endpoint, null, context);
+            assertThat(endpoint.isConnected()).isTrue();
+            assertThat(get(endpoint, peer, context)).isEqualTo("hi");
+            await().atMost(Duration.ofSeconds(5)).until(() -> peer.open() == 1);
+            assertThat(transport.pool().opened()).isEqualTo(2);
+            assertThat(transport.pool().active()).as("still one slot of the cap of 1").isEqualTo(1);
+            manager.release(endpoint, null, TimeValue.ofSeconds(30));
+            assertThat(transport.pool().idle()).isEqualTo(1);
+            PoolAssertions.assertBalanced(transport);
+        }
+    }
+
+    @Test
+    void leaseWaitsNoLongerThanItsTimeout() throws Exception {
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("hi"));
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.builder()
+                        .maxConnsPerHost(1).acquireTimeout(Duration.ofSeconds(30)).build())) {
+            KeepAliveConnectionManager manager = transport.connectionManager();
+            HttpRoute route = new HttpRoute(new HttpHost("http", "127.0.0.1", peer.port()));
+            ConnectionEndpoint held = manager.lease("a", route, null, null).get(Timeout.ZERO_MILLISECONDS);
+            long start = System.nanoTime();
+            LeaseRequest second = manager.lease("b", route, null, null);
+            assertThatExceptionOfType(TimeoutException.class).isThrownBy(() -> second.get(Timeout.ofMilliseconds(300)))
+                .withMessageContaining("max-conns-per-host is 1");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            assertThatExceptionOfType(TimeoutException.class)
+                .isThrownBy(() -> manager.lease("c", route, null, null).get(Timeout.ZERO_MILLISECONDS));
+            assertThat(transport.pool().waiting()).isZero();
+            manager.release(held, null, null);
+            assertThat(manager.lease("d", route, null, null).get(Timeout.ZERO_MILLISECONDS)).isNotNull();
+        }
+    }
+
+    @Test
+    void clientsConnectionRequestTimeoutBoundsTheWaitAtTheCap() throws Exception {
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("hi"));
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.builder()
+                        .maxConnsPerHost(1).acquireTimeout(Duration.ofSeconds(30)).build());
+                CloseableHttpClient client = HttpClients.custom().setConnectionManager(transport.connectionManager())
+                        .setDefaultRequestConfig(RequestConfig.custom()
+                                .setConnectionRequestTimeout(Timeout.ofMilliseconds(300)).build())
+                        .build()) {
+            ClassicHttpResponse unread = client.executeOpen(null, new HttpGet(peer.uri("/")), null);
+            long start = System.nanoTime();
+            assertThatExceptionOfType(ConnectionRequestTimeoutException.class)
+                .isThrownBy(() -> client.execute(new HttpGet(peer.uri("/")), (response) -> null))
+                .withMessageContaining(peer.route());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            unread.close();
+            String body = client.execute(new HttpGet(peer.uri("/")), (r) -> EntityUtils.toString(r.getEntity()));
+            assertThat(body).isEqualTo("hi");
+            PoolAssertions.assertBalanced(transport);
+        }
+    }
+
+    @Test
+    void cancelEndsAWaitingLeaseAndOnlyAPendingOne() throws Exception {
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("hi"));
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.builder()
+                        .maxConnsPerHost(1).acquireTimeout(Duration.ofSeconds(30)).build())) {
+            KeepAliveConnectionManager manager = transport.connectionManager();
+            HttpRoute route = new HttpRoute(new HttpHost("http", "127.0.0.1", peer.port()));
+            LeaseRequest first = manager.lease("a", route, null, null);
+            ConnectionEndpoint held = first.get(Timeout.ofSeconds(1));
+            manager.connect(held, null, HttpClientContext.create());
+            assertThat(first.cancel()).as("a lease already done is not cancelled").isFalse();
+
+            LeaseRequest waiting = manager.lease("b", route, null, null);
+            CompletableFuture<ConnectionEndpoint> result = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return waiting.get(Timeout.ofSeconds(30));
+                }
+                catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> transport.pool().waiting() == 1);
+            assertThat(waiting.cancel()).isTrue();
+            assertThat(waiting.cancel()).as("once").isFalse();
+            assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> result.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                .havingRootCause().isInstanceOf(CancellationException.class);
+            assertThat(transport.pool().waiting()).isZero();
+
+            LeaseRequest cancelledEarly = manager.lease("c", route, null, null);
+            assertThat(cancelledEarly.cancel()).isTrue();
+            manager.release(held, null, TimeValue.ofSeconds(30));
+            assertThatExceptionOfType(ExecutionException.class)
+                .isThrownBy(() -> cancelledEarly.get(Timeout.ofSeconds(1)))
+                .withCauseInstanceOf(CancellationException.class);
+            assertThat(transport.pool().idle()).as("the cancelled lease took nothing").isEqualTo(1);
+            assertThat(transport.pool().active()).isZero();
+            PoolAssertions.assertBalanced(transport);
+        }
+    }
+
+    /**
+     * A cancel racing the release that would hand the waiting lease its connection: either the lease got the
+     * connection and cancel says false, or cancel says true and the lease fails; the slot is never lost and
+     * never given twice.
+     */
+    @Test
+    void cancelRacingAGrantLosesNoSlot() throws Exception {
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("hi"));
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.builder()
+                        .maxConnsPerHost(1).acquireTimeout(Duration.ofSeconds(30)).build())) {
+            KeepAliveConnectionManager manager = transport.connectionManager();
+            HttpRoute route = new HttpRoute(new HttpHost("http", "127.0.0.1", peer.port()));
+            int cancelledCount = 0;
+            for (int i = 0; i < 500; i++) {
+                ConnectionEndpoint held = manager.lease("held", route, null, null).get(Timeout.ofSeconds(5));
+                LeaseRequest waiting = manager.lease("waiting", route, null, null);
+                CompletableFuture<ConnectionEndpoint> result = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return waiting.get(Timeout.ofSeconds(10));
+                    }
+                    catch (ExecutionException ex) {
+                        return null;
+                    }
+                    catch (Exception ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                });
+                if (i % 2 == 0) {
+                    await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                        .until(() -> transport.pool().waiting() == 1);
+                }
+                CompletableFuture<Void> release = CompletableFuture.runAsync(() -> manager.release(held, null, null));
+                boolean cancelled = waiting.cancel();
+                release.get(5, java.util.concurrent.TimeUnit.SECONDS);
+                ConnectionEndpoint got = result.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(got == null).as("iteration %d: cancel said %s", i, cancelled).isEqualTo(cancelled);
+                if (got != null) {
+                    manager.release(got, null, null);
+                }
+                else {
+                    cancelledCount++;
+                }
+                PoolSnapshot pool = transport.pool();
+                assertThat(pool.active()).as("iteration %d", i).isZero();
+                assertThat(pool.waiting()).as("iteration %d", i).isZero();
+            }
+            assertThat(cancelledCount).as("some cancels won").isPositive();
+            PoolAssertions.assertBalanced(transport);
+        }
+    }
+
+    @Test
+    void releaseKeepsAliveOnlyWhenAskedAndOnlyOnce() throws Exception {
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("hi"));
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.defaults())) {
+            KeepAliveConnectionManager manager = transport.connectionManager();
+            HttpRoute route = new HttpRoute(new HttpHost("http", "127.0.0.1", peer.port()));
+            HttpClientContext context = HttpClientContext.create();
+
+            ConnectionEndpoint first = manager.lease("a", route, null, null).get(Timeout.ofSeconds(1));
+            manager.connect(first, null, context);
+            assertThat(get(first, peer, context)).isEqualTo("hi");
+            manager.release(first, null, TimeValue.ofSeconds(30));
+            manager.release(first, null, TimeValue.ofSeconds(30));
+            assertThat(transport.pool().idle()).isEqualTo(1);
+            assertThat(first.isConnected()).as("a released endpoint is detached").isFalse();
+
+            ConnectionEndpoint second = manager.lease("b", route, null, null).get(Timeout.ofSeconds(1));
+            assertThat(second.isConnected()).isTrue();
+            assertThat(get(second, peer, context)).isEqualTo("hi");
+            assertThat(transport.pool().reused()).isEqualTo(1);
+            manager.release(second, null, null); // Apache: no keep-alive duration means not reusable
+            assertThat(transport.pool().idle()).isZero();
+            assertThat(transport.pool().closed()).isEqualTo(1);
+
+            ConnectionEndpoint neverConnected = manager.lease("c", route, null, null).get(Timeout.ofSeconds(1));
+            manager.release(neverConnected, null, TimeValue.ofSeconds(30));
+            assertThat(transport.pool().idle()).isZero();
+            assertThat(transport.pool().active()).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> peer.open() == 0);
+            PoolAssertions.assertBalanced(transport);
+        }
+    }
+
+    @Test
+    void tlsIsTheManagersStrategy() throws Exception {
+        HeldCertificate certificate = new HeldCertificate.Builder().commonName("127.0.0.1")
+            .addSubjectAlternativeName("127.0.0.1")
+            .build();
+        HandshakeCertificates serverCertificates = new HandshakeCertificates.Builder().heldCertificate(certificate)
+            .build();
+        HandshakeCertificates trusting = new HandshakeCertificates.Builder()
+            .addTrustedCertificate(certificate.certificate())
+            .build();
+        try (MockWebServer server = new MockWebServer();
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.defaults());
+                CloseableHttpClient trustingClient = HttpClients.custom()
+                        .setConnectionManager(transport.connectionManager(ClientTlsStrategyBuilder.create()
+                                .setSslContext(trusting.sslContext())
+                                .buildClassic()))
+                        .build();
+                CloseableHttpClient defaultClient = HttpClients.custom()
+                        .setConnectionManager(transport.connectionManager())
+                        .build()) {
+            server.useHttps(serverCertificates.sslSocketFactory());
+            server.start(InetAddress.getByName("127.0.0.1"), 0);
+            server.enqueue(new MockResponse.Builder().body("secure 1").build());
+            server.enqueue(new MockResponse.Builder().body("secure 2").build());
+            for (int i = 1; i <= 2; i++) {
+                String body = trustingClient.execute(new HttpGet(httpsUrl(server)),
+                        (response) -> EntityUtils.toString(response.getEntity()));
+                assertThat(body).isEqualTo("secure " + i);
+            }
+            assertThat(transport.pool().opened()).isEqualTo(1);
+            assertThatExceptionOfType(SSLException.class).isThrownBy(() -> defaultClient
+                .execute(new HttpGet(httpsUrl(server)), (response) -> EntityUtils.toString(response.getEntity())));
+            assertThat(transport.pool().idle()).as("connections made with other trust are not shared").isEqualTo(1);
+            PoolAssertions.assertBalanced(transport);
+        }
+    }
+
+    @Test
+    void proxiedRoutesAreRefusedWithAClearMessage() throws Exception {
+        try (KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.defaults())) {
+            HttpRoute route = new HttpRoute(new HttpHost("http", "example.com", 80), new HttpHost("proxy.example", 3128));
+            assertThatExceptionOfType(UnsupportedOperationException.class)
+                .isThrownBy(() -> transport.connectionManager().lease("a", route, null, null))
+                .withMessageContaining("proxy");
+        }
+    }
+
+    @Test
+    void aClosedManagerLeasesNothingAndLeavesTheTransportOpen() throws Exception {
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("hi"));
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.defaults())) {
+            KeepAliveConnectionManager manager = transport.connectionManager();
+            manager.close();
+            HttpRoute route = new HttpRoute(new HttpHost("http", "127.0.0.1", peer.port()));
+            assertThatExceptionOfType(IllegalStateException.class)
+                .isThrownBy(() -> manager.lease("a", route, null, null))
+                .withMessageContaining("closed");
+            assertThat(transport.isClosed()).isFalse();
+            assertThat(transport.connectionManager().lease("b", route, null, null).get(Timeout.ofSeconds(1)))
+                .isNotNull();
+        }
+    }
+
+    /** The certificate names 127.0.0.1, MockWebServer's own URLs say localhost. */
+    private static java.net.URI httpsUrl(MockWebServer server) {
+        return java.net.URI.create("https://127.0.0.1:" + server.getPort() + "/");
+    }
+
+    private static String get(ConnectionEndpoint endpoint, RawPeer peer, HttpClientContext context) throws Exception {
+        BasicClassicHttpRequest request = new BasicClassicHttpRequest("GET", "/");
+        request.addHeader("Host", "127.0.0.1:" + peer.port());
+        try (ClassicHttpResponse response = endpoint.execute("x", request, EXECUTOR, context)) {
+            return EntityUtils.toString(response.getEntity());
+        }
+    }
+
 }
