@@ -117,6 +117,10 @@ final class BodyTracker {
     }
 
     private void retire(OpenBody body, BodyOutcome outcome) {
+        GzipBody.Inflation inflation = body.inflation;
+        if (inflation != null) {
+            inflation.end(); // a leaked gzip body has nobody else to free its inflater
+        }
         if (body.watch != null) {
             this.open.remove(body.id);
             body.watch.clear();

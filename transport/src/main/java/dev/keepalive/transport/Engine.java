@@ -102,14 +102,15 @@ final class Engine implements AutoCloseable {
         route = route.via(this.settings.proxySelection().select(route.scheme(), route.host(), route.port()));
         long connectTimeout = millis(options.connectTimeout(), this.settings.connectTimeout());
         long readTimeout = millis(options.readTimeout(), this.settings.readTimeout());
+        boolean gzip = Compression.asks(this.settings, method, headers);
         for (int attempt = 0;; attempt++) {
             // Built before a connection is leased: if the application's headers make it throw, nothing leaks.
-            ClassicHttpRequest request = ProxyForm.apply(toWire(method, uri, route, headers, body), route);
+            ClassicHttpRequest request = ProxyForm.apply(toWire(method, uri, route, headers, body, gzip), route);
             ConnectionPool.Lease lease = this.pool.acquire(route, attempt > 0);
             Exchange exchange = new Exchange(this, method, uri, lease, readTimeout);
             try {
                 ClassicHttpResponse response = exchange.send(request, this.executor, connectTimeout);
-                return KeepAliveClientHttpResponse.of(exchange, response);
+                return KeepAliveClientHttpResponse.of(exchange, response, gzip);
             }
             catch (IOException | HttpException ex) {
                 if (attempt == 0 && exchange.reused() && isStale(ex) && isReplayable(method, headers, body)) {
@@ -139,7 +140,8 @@ final class Engine implements AutoCloseable {
         return idempotent && (body == null || body.repeatable());
     }
 
-    private ClassicHttpRequest toWire(String method, URI uri, Route route, HttpHeaders headers, RequestBody body) {
+    private ClassicHttpRequest toWire(String method, URI uri, Route route, HttpHeaders headers, RequestBody body,
+            boolean gzip) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         if (uri.getRawQuery() != null) {
             path = path + "?" + uri.getRawQuery();
@@ -162,6 +164,9 @@ final class Engine implements AutoCloseable {
         }
         if (this.settings.disableKeepAlives()) {
             request.addHeader("Connection", "close");
+        }
+        if (gzip) {
+            request.addHeader("Accept-Encoding", "gzip");
         }
         long declared = declaredLength(method, uri, headers);
         if (body != null) {

@@ -22,6 +22,8 @@ final class KeepAliveClientHttpResponse implements ClientHttpResponse, TrackedRe
     private final ClassicHttpResponse wire;
     private final Exchange exchange;
     private TrackedBody body;
+    /** The decoded view of {@link #body} when the transport asked for gzip and got it; else null. */
+    private GzipBody decoded;
     private HttpHeaders headers;
 
     private KeepAliveClientHttpResponse(ClassicHttpResponse wire, Exchange exchange) {
@@ -29,14 +31,26 @@ final class KeepAliveClientHttpResponse implements ClientHttpResponse, TrackedRe
         this.exchange = exchange;
     }
 
-    static KeepAliveClientHttpResponse of(Exchange exchange, ClassicHttpResponse wire) throws IOException {
+    /**
+     * The response to a request that asked for gzip when {@code askedGzip} (rule 19): a gzip body is then
+     * decoded, and its encoding headers hidden.
+     */
+    static KeepAliveClientHttpResponse of(Exchange exchange, ClassicHttpResponse wire, boolean askedGzip)
+            throws IOException {
         KeepAliveClientHttpResponse response = new KeepAliveClientHttpResponse(wire, exchange);
+        boolean decode = askedGzip && Compression.isGzip(wire);
+        if (decode) {
+            Compression.hideEncoding(wire); // the entity has already taken its length from them
+        }
         HttpEntity entity = wire.getEntity();
         if (entity == null || entity.getContentLength() == 0) {
             exchange.finishedWithoutBody();
         }
         else {
             response.body = exchange.trackBody(response, entity);
+            if (decode) {
+                response.decoded = new GzipBody(response.body);
+            }
         }
         return response;
     }
@@ -73,12 +87,18 @@ final class KeepAliveClientHttpResponse implements ClientHttpResponse, TrackedRe
 
     @Override
     public InputStream getBody() {
+        if (this.decoded != null) {
+            return this.decoded;
+        }
         return this.body != null ? this.body : InputStream.nullInputStream();
     }
 
     @Override
     public void close() {
-        if (this.body != null) {
+        if (this.decoded != null) {
+            this.decoded.close();
+        }
+        else if (this.body != null) {
             this.body.close();
         }
         Reference.reachabilityFence(this);

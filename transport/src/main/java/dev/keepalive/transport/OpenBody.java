@@ -47,6 +47,9 @@ final class OpenBody {
     volatile long lastReadNanos;
     volatile boolean suspect;
 
+    /** The native state of a decoded (gzip) body, freed when the body ends in any way; null for others. */
+    volatile GzipBody.Inflation inflation;
+
     /** The phantom reference that tells when the application dropped the response. */
     Unreachable watch;
 

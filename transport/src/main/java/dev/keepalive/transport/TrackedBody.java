@@ -22,6 +22,8 @@ final class TrackedBody extends InputStream {
     @SuppressWarnings("unused")
     private final Object owner;
     private boolean failed;
+    /** Set when a decoder reads this stream: then the decoder says when the body has ended (rule 19). */
+    private boolean endByDecoder;
     private byte[] one;
 
     TrackedBody(Exchange exchange, InputStream wire, OpenBody body, Object owner) {
@@ -71,13 +73,15 @@ final class TrackedBody extends InputStream {
             throw this.exchange.bodyFailed(this.body, ex);
         }
         if (n == -1) {
-            this.exchange.bodyAtEof(this.body);
+            if (!this.endByDecoder) {
+                this.exchange.bodyAtEof(this.body);
+            }
             return -1;
         }
         long read = this.body.bytesRead + n;
         this.body.bytesRead = read;
         this.body.lastReadNanos = System.nanoTime();
-        if (read == this.body.contentLength) {
+        if (read == this.body.contentLength && !this.endByDecoder) {
             // Every declared byte is here: give the connection back now rather than on the next read.
             this.exchange.bodyAtEof(this.body);
         }
@@ -111,6 +115,31 @@ final class TrackedBody extends InputStream {
         finally {
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * A decoder reads this stream and the application reads the decoder. The end of the wire then releases
+     * nothing by itself: the decoder calls {@link #decodedEnd()} once it has checked what it read, or
+     * {@link #decodeFailed} when it found it corrupt. Its native memory is freed when the body ends.
+     */
+    void decodedBy(GzipBody.Inflation inflation) {
+        this.endByDecoder = true;
+        this.body.inflation = inflation;
+    }
+
+    /** The decoder reached the end of the decoded body, and the wire is at its end: the connection goes back. */
+    void decodedEnd() {
+        this.exchange.bodyAtEof(this.body);
+    }
+
+    /** The decoder found the body corrupt or cut short: the body fails and its connection is closed. */
+    IOException decodeFailed(IOException cause) {
+        this.failed = true;
+        return this.exchange.bodyFailed(this.body, cause);
+    }
+
+    String describe() {
+        return this.exchange.describe();
     }
 
     long bodyId() {
