@@ -1,9 +1,12 @@
 package dev.keepalive.autoconfigure;
 
+import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 
 import dev.keepalive.autoconfigure.actuate.HttpBodiesEndpoint;
 import dev.keepalive.autoconfigure.actuate.HttpPoolsEndpoint;
@@ -19,6 +22,7 @@ import dev.keepalive.transport.RouteSnapshot;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import okio.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +113,39 @@ class KeepAliveAutoConfigurationTests {
             assertThat(route.reused()).isEqualTo(1);
             assertThat(this.server.takeRequest(5, TimeUnit.SECONDS).getConnectionIndex()).isZero();
             assertThat(this.server.takeRequest(5, TimeUnit.SECONDS).getConnectionIndex()).isZero();
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = { false, true })
+    void bootsRestClientGetsGzipDecodedUnlessCompressionIsDisabled(boolean disabled) throws Exception {
+        byte[] compressed;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
+            gzip.write("{\"compressed\":true}".getBytes(StandardCharsets.UTF_8));
+        }
+        compressed = bytes.toByteArray();
+        this.server.enqueue(new MockResponse.Builder().addHeader("Content-Encoding", "gzip")
+            .body(new Buffer().write(compressed))
+            .build());
+        this.runner.withPropertyValues("keepalive.disable-compression=" + disabled).run((context) -> {
+            ResponseEntity<byte[]> response = context.getBean(RestClient.Builder.class)
+                .build()
+                .get()
+                .uri(url("/gz"))
+                .retrieve()
+                .toEntity(byte[].class);
+            String acceptEncoding = this.server.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("Accept-Encoding");
+            if (disabled) {
+                assertThat(response.getBody()).isEqualTo(compressed);
+                assertThat(response.getHeaders().getFirst("Content-Encoding")).isEqualTo("gzip");
+                assertThat(acceptEncoding).isNull();
+            }
+            else {
+                assertThat(response.getBody()).asString().isEqualTo("{\"compressed\":true}");
+                assertThat(response.getHeaders().containsHeader("Content-Encoding")).isFalse();
+                assertThat(acceptEncoding).isEqualTo("gzip");
+            }
         });
     }
 
