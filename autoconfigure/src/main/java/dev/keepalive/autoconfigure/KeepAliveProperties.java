@@ -1,7 +1,9 @@
 package dev.keepalive.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.keepalive.transport.StackCapture;
@@ -118,6 +120,11 @@ public class KeepAliveProperties {
      * the key in brackets, for example "keepalive.hosts[api.example.com:443].max-conns=16".
      */
     private Map<String, Host> hosts = new LinkedHashMap<>();
+
+    /**
+     * The HTTP proxy that requests go through.
+     */
+    private final Proxy proxy = new Proxy();
 
     public boolean isEnabled() {
         return this.enabled;
@@ -245,6 +252,10 @@ public class KeepAliveProperties {
 
     public LeakDetection getLeakDetection() {
         return this.leakDetection;
+    }
+
+    public Proxy getProxy() {
+        return this.proxy;
     }
 
     public Map<String, Host> getHosts() {
@@ -383,6 +394,64 @@ public class KeepAliveProperties {
 
         public void setMaxIdleConns(Integer maxIdleConns) {
             this.maxIdleConns = maxIdleConns;
+        }
+
+    }
+
+    /**
+     * The HTTP proxy that requests go through: the one given by "url", else (with "from-environment") the one
+     * the JVM's system properties or the environment's variables name, else none.
+     */
+    public static class Proxy {
+
+        /**
+         * URL of the HTTP proxy that every request goes through, "http://[user:password@]host:port" (port 80
+         * when absent). Plain http requests are sent to it in absolute form, https ones through a CONNECT
+         * tunnel with TLS to the target. User and password (percent-encoded) are sent as
+         * "Proxy-Authorization: Basic" and never shown. Wins over the environment; SOCKS and https:// proxies
+         * fail start-up.
+         */
+        private String url;
+
+        /**
+         * Targets that go directly instead of through the proxy, as NO_PROXY lists them: host names
+         * ("example.com" and its subdomains), ".domain" suffixes (subdomains only), IP addresses and CIDRs
+         * ("10.0.0.0/8"), each optionally with ":port", or "*" for all. With a proxy from the environment they
+         * add to NO_PROXY and http.nonProxyHosts.
+         */
+        private List<String> noProxy = new ArrayList<>();
+
+        /**
+         * Whether, without "url", the proxy comes from the environment, as Go's ProxyFromEnvironment: the JVM's
+         * "http.proxyHost"/"https.proxyHost" (with their ports and "http.nonProxyHosts") first, else the
+         * HTTP_PROXY, HTTPS_PROXY and NO_PROXY variables (or their lower-case forms). localhost and loopback
+         * addresses never go through a proxy from the environment. A SOCKS proxy ("socksProxyHost", or a
+         * socks5:// variable) fails start-up instead of being ignored.
+         */
+        private boolean fromEnvironment = true;
+
+        public String getUrl() {
+            return this.url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public List<String> getNoProxy() {
+            return this.noProxy;
+        }
+
+        public void setNoProxy(List<String> noProxy) {
+            this.noProxy = noProxy;
+        }
+
+        public boolean isFromEnvironment() {
+            return this.fromEnvironment;
+        }
+
+        public void setFromEnvironment(boolean fromEnvironment) {
+            this.fromEnvironment = fromEnvironment;
         }
 
     }

@@ -5,8 +5,10 @@ import java.util.Map;
 
 import dev.keepalive.transport.KeepAliveSettings;
 import dev.keepalive.transport.KeepAliveSettings.HostLimits;
+import dev.keepalive.transport.ProxyConfig;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.StringUtils;
 
 /**
  * Turns {@link KeepAliveProperties} into the transport's {@link KeepAliveSettings}, validating every value
@@ -44,6 +46,7 @@ final class KeepAliveSettingsMapper {
             .captureStack(leaks.getCaptureStack())
             .sampleRate(leaks.getSampleRate())
             .reclaimLeaks(leaks.isReclaim());
+        builder.proxy(proxy(properties.getProxy()));
         properties.getHosts()
             .forEach((hostPort, host) -> builder.host(hostPort,
                     new HostLimits(host.getMaxConns(), host.getMaxIdleConns())));
@@ -55,6 +58,22 @@ final class KeepAliveSettingsMapper {
             // point at the property the user wrote.
             throw new IllegalStateException("Invalid keepalive configuration: " + PREFIX + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * {@code url} wins, else the environment when asked, else none; {@code no-proxy} applies to either. The
+     * transport checks the URL and reads the environment, and its messages name the setting; no message
+     * here repeats the URL, which may hold a password.
+     */
+    private static ProxyConfig proxy(KeepAliveProperties.Proxy proxy) {
+        ProxyConfig config;
+        if (StringUtils.hasText(proxy.getUrl())) {
+            config = ProxyConfig.url(proxy.getUrl());
+        }
+        else {
+            config = proxy.isFromEnvironment() ? ProxyConfig.fromEnvironment() : ProxyConfig.direct();
+        }
+        return (proxy.getNoProxy() != null) ? config.withNoProxy(proxy.getNoProxy()) : config;
     }
 
     private static void validate(KeepAliveProperties properties) {

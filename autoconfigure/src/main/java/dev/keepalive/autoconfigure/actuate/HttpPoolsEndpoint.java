@@ -21,15 +21,17 @@ import org.springframework.web.util.UriUtils;
 
 /**
  * {@link Endpoint @Endpoint} {@code httppools}: the keepalive connection pool, totals and one entry per
- * route with its live connections. {@code httppools/{route}} shows one route: {@code scheme://host:port},
- * URL-encoded or written out in the path, or {@code scheme:host:port}, or just {@code host:port}. (Tomcat,
+ * route with its live connections. {@code httppools/{route}} shows one route: {@code scheme://host:port}
+ * (through a proxy {@code scheme://host:port via http://proxy:port}), URL-encoded or written out in the path,
+ * or {@code scheme:host:port}, or just {@code host:port}. (Tomcat,
  * Spring Boot's default server, answers 400 to an encoded slash in a path, so the URL-encoded form works only
  * where the server lets {@code %2F} through.)
  */
 @Endpoint(id = "httppools")
 public class HttpPoolsEndpoint {
 
-    private static final Pattern SCHEME_SLASHES = Pattern.compile("^(https?):/*(?=[^/])",
+    /** A scheme at the start, or the proxy's after " via ", with however many slashes the server left. */
+    private static final Pattern SCHEME_SLASHES = Pattern.compile("(^|\\s+via\\s+)(https?):/*(?=[^/])",
             Pattern.CASE_INSENSITIVE);
 
     private final KeepAliveTransport transport;
@@ -72,7 +74,7 @@ public class HttpPoolsEndpoint {
         // A server that lets "%2F" through may hand it over still encoded. Servers that collapse "//" turn
         // "http://host:port" into "http:/host:port"; "http:host:port" avoids slashes altogether.
         String decoded = (selector.indexOf('%') >= 0) ? UriUtils.decode(selector, StandardCharsets.UTF_8) : selector;
-        String wanted = SCHEME_SLASHES.matcher(decoded).replaceFirst("$1://");
+        String wanted = SCHEME_SLASHES.matcher(decoded).replaceAll((m) -> m.group(1) + m.group(2) + "://");
         Optional<RouteSnapshot> exact = routes.stream().filter((r) -> r.route().equalsIgnoreCase(wanted)).findFirst();
         if (exact.isPresent()) {
             return exact;

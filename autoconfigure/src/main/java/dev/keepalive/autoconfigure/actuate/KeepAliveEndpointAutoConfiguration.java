@@ -4,6 +4,7 @@ import dev.keepalive.autoconfigure.KeepAliveAutoConfiguration;
 import dev.keepalive.transport.KeepAliveTransport;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -14,7 +15,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for the {@link HttpPoolsEndpoint} and
- * {@link HttpBodiesEndpoint}, when Spring Boot's actuator is present and the user made them available.
+ * {@link HttpBodiesEndpoint}, when Spring Boot's actuator is present and the user made them available, and
+ * the {@link ProxyCredentialsSanitizer} that keeps proxy passwords out of Boot's own endpoints.
  */
 @AutoConfiguration(after = KeepAliveAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
@@ -36,6 +38,12 @@ public final class KeepAliveEndpointAutoConfiguration {
     @ConditionalOnAvailableEndpoint
     HttpBodiesEndpoint httpBodiesEndpoint(KeepAliveTransport transport) {
         return new HttpBodiesEndpoint(transport);
+    }
+
+    /** Boot's configprops and env endpoints apply every SanitizingFunction bean. */
+    @Bean
+    SanitizingFunction keepAliveProxyCredentialsSanitizer() {
+        return new ProxyCredentialsSanitizer();
     }
 
 }

@@ -60,6 +60,22 @@ class HttpPoolsEndpointTests {
     }
 
     @Test
+    void findsARouteThroughAProxyWrittenOutOrWithCollapsedSlashes() {
+        List<RouteSnapshot> proxied = List.of(route("http://127.0.0.1:8081"),
+                route("http://127.0.0.1:8081 via http://127.0.0.1:3128"));
+        for (String selector : new String[] { "http://127.0.0.1:8081 via http://127.0.0.1:3128",
+                "http:/127.0.0.1:8081 via http:/127.0.0.1:3128", "http%3A%2F%2F127.0.0.1%3A8081%20via%20http%3A%2F%2F127.0.0.1%3A3128",
+                "127.0.0.1:8081 via http://127.0.0.1:3128" }) {
+            assertThat(HttpPoolsEndpoint.find(proxied, selector)).as(selector).get()
+                .extracting(RouteSnapshot::route)
+                .isEqualTo("http://127.0.0.1:8081 via http://127.0.0.1:3128");
+        }
+        assertThat(HttpPoolsEndpoint.find(proxied, "127.0.0.1:8081")).get()
+            .extracting(RouteSnapshot::route)
+            .isEqualTo("http://127.0.0.1:8081");
+    }
+
+    @Test
     void unknownRouteIsEmpty() {
         assertThat(HttpPoolsEndpoint.find(this.routes, "127.0.0.1:8082")).isEmpty();
         assertThat(HttpPoolsEndpoint.find(this.routes, "https://127.0.0.1:8081")).isEmpty();
