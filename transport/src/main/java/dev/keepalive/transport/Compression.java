@@ -2,6 +2,7 @@ package dev.keepalive.transport;
 
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.message.BasicHeader;
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -16,6 +17,9 @@ import org.springframework.http.HttpHeaders;
  * too, so that the application never sees an encoding it did not ask for.
  */
 final class Compression {
+
+    /** Immutable, so one instance serves every request. */
+    static final Header ACCEPT_GZIP = new BasicHeader("Accept-Encoding", "gzip");
 
     private Compression() {
     }

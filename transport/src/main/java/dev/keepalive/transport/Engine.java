@@ -166,7 +166,7 @@ final class Engine implements AutoCloseable {
             request.addHeader("Connection", "close");
         }
         if (gzip) {
-            request.addHeader("Accept-Encoding", "gzip");
+            request.addHeader(Compression.ACCEPT_GZIP);
         }
         long declared = declaredLength(method, uri, headers);
         if (body != null) {

@@ -126,6 +126,18 @@ class CompressionTest {
         assertThat(this.transport.pool().idle()).isEqualTo(1);
     }
 
+    /** RFC 9110 §8.4.1.3: x-gzip is gzip. */
+    @Test
+    void xGzipIsDecodedToo() throws Exception {
+        this.server.enqueue(new MockResponse.Builder().addHeader("Content-Encoding", "x-gzip")
+                .body(new Buffer().write(gzip(TEXT))).build());
+
+        try (ClientHttpResponse response = this.factory.createRequest(uri("/a"), HttpMethod.GET).execute()) {
+            assertThat(response.getBody().readAllBytes()).asString().isEqualTo(TEXT);
+            assertThat(response.getHeaders().containsHeader(HttpHeaders.CONTENT_ENCODING)).isFalse();
+        }
+    }
+
     @Test
     void applicationsOwnAcceptEncodingPassesTheBodyThroughUntouched() throws Exception {
         byte[] wire = gzip(TEXT);

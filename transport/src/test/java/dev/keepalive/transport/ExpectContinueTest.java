@@ -17,6 +17,7 @@ import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * Design §3 rule 20, checked at a raw peer: which bytes of the request arrived, and when, for each answer
@@ -200,6 +201,13 @@ class ExpectContinueTest {
             assertThat(afterAnswer.get(20, TimeUnit.SECONDS)).as("not even the last chunk").isNull();
             assertThat(this.transport.pool().idle()).isZero();
         }
+    }
+
+    @Test
+    void negativeTimeoutIsRefusedNamingTheSetting() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> KeepAliveSettings.builder().expectContinueTimeout(Duration.ofMillis(-1)).build())
+                .withMessage("expect-continue-timeout must not be negative, but was PT-0.001S");
     }
 
     private RestClient client(Duration expectContinueTimeout) {
