@@ -352,6 +352,35 @@ class KeepAliveConnectionManagerTest {
         }
     }
 
+    /** An aborted request (another thread cancels it mid-read) ends the read, frees the slot, closes the socket. */
+    @Test
+    void abortedRequestFreesItsSlotAndClosesItsSocket() throws Exception {
+        try (RawPeer peer = new RawPeer((conn) -> {
+            conn.readRequest(); // and never answer
+            conn.awaitClientClose();
+        }); KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.builder()
+                .maxConnsPerHost(1).build());
+                CloseableHttpClient client = HttpClients.custom().setConnectionManager(transport.connectionManager())
+                        .build()) {
+            HttpGet request = new HttpGet(peer.uri("/hang"));
+            CompletableFuture<Object> call = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.execute(request, (response) -> response.getCode());
+                }
+                catch (Exception ex) {
+                    return ex;
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> peer.received().size() == 1);
+            assertThat(request.cancel()).isTrue();
+            assertThat(call.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(Exception.class);
+            await().atMost(Duration.ofSeconds(5)).until(() -> peer.open() == 0);
+            assertThat(transport.pool().active()).isZero();
+            assertThat(transport.pool().idle()).isZero();
+            PoolAssertions.assertBalanced(transport);
+        }
+    }
+
     @Test
     void proxiedRoutesAreRefusedWithAClearMessage() throws Exception {
         try (KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.defaults())) {
