@@ -117,7 +117,8 @@ public class KeepAliveProperties {
 
     /**
      * Per-host overrides of the two per-host caps, keyed by "host:port". In YAML and properties files write
-     * the key in brackets, for example "keepalive.hosts[api.example.com:443].max-conns=16".
+     * the key in brackets, for example "keepalive.hosts[api.example.com:443].max-conns=16"; an IPv6 literal
+     * keeps its own brackets inside them, "keepalive.hosts[[::1]:8080].max-conns=16".
      */
     private Map<String, Host> hosts = new LinkedHashMap<>();
 

@@ -218,6 +218,19 @@ class KeepAlivePropertiesTests {
      * The runner with these {@code name=value} properties. Unlike {@code withPropertyValues}, splits at the
      * first {@code =} only, so that {@code host:port} map keys survive.
      */
+    /** Rule 17: an IPv6 literal's override is keyed as the route shows it, one pair of brackets. */
+    @Test
+    void ipv6HostOverrideBindsUnderItsBracketedKey() {
+        with("keepalive.hosts[[::1]:8080].max-conns=3", "keepalive.hosts[[::1]:8080].max-idle-conns=2")
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(context.getBean(KeepAliveProperties.class).getHosts()).containsOnlyKeys("[::1]:8080");
+                KeepAliveSettings settings = context.getBean(KeepAliveTransport.class).settings();
+                assertThat(settings.maxConnsFor("[::1]:8080")).isEqualTo(3);
+                assertThat(settings.maxIdleConnsFor("[::1]:8080")).isEqualTo(2);
+            });
+    }
+
     private ApplicationContextRunner with(String... pairs) {
         Map<String, Object> map = new LinkedHashMap<>();
         for (String pair : pairs) {

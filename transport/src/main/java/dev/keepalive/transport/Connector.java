@@ -120,6 +120,10 @@ final class Connector {
             SSLParameters parameters = tls.getSSLParameters();
             // Verify that the certificate names the host; there is deliberately no way to turn this off.
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            if (route.ipLiteral()) {
+                // RFC 6066 §3: no server name for an address. The JDK leaves it out; a provider might not.
+                parameters.setServerNames(java.util.List.of());
+            }
             if (route.tls().protocols() != null) {
                 parameters.setProtocols(route.tls().protocols().toArray(String[]::new));
             }

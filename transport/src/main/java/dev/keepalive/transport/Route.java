@@ -12,7 +12,9 @@ import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 /**
  * The key of a pool: scheme, host, port, for {@code https} the TLS profile, so that connections made
  * with different trust are never shared, and the {@link HttpProxy} the connections go through, if any.
- * {@link #name()} is what users see.
+ * {@link #name()} is what users see. {@link #host()} is bare (an IPv6 literal without brackets, as sockets
+ * and TLS want it); {@link #name()}, {@link #hostPort()} and {@link #hostHeader()} add the one pair of
+ * brackets RFC 3986 asks for.
  */
 record Route(String scheme, String host, int port, TlsProfile tls, HttpProxy proxy) {
 
@@ -58,8 +60,33 @@ record Route(String scheme, String host, int port, TlsProfile tls, HttpProxy pro
         if (uri.getRawAuthority() == null || host == null || host.isEmpty()) {
             throw new IllegalArgumentException("No host in " + UriRedactor.redact(uri));
         }
+        if (host.length() > 2 && host.charAt(0) == '[' && host.charAt(host.length() - 1) == ']') {
+            host = host.substring(1, host.length() - 1); // URI keeps an IPv6 literal's brackets; the route does not
+        }
         int port = uri.getPort() != -1 ? uri.getPort() : (https ? 443 : 80);
         return new Route(scheme, host.toLowerCase(Locale.ROOT), port, https ? tls : null);
+    }
+
+    /**
+     * Whether the host is an IP address rather than a name: TLS then sends no server name (RFC 6066 §3) and
+     * the certificate must name the address.
+     */
+    boolean ipLiteral() {
+        return this.host.indexOf(':') >= 0 || isIpv4(this.host);
+    }
+
+    private static boolean isIpv4(String host) {
+        String[] parts = host.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch((c) -> c >= '0' && c <= '9')
+                    || Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     boolean secure() {
