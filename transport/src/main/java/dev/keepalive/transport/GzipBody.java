@@ -84,6 +84,15 @@ final class GzipBody extends InputStream {
         try {
             while (true) {
                 if (this.state == HEADER) {
+                    if (this.buffer == null) {
+                        this.buffer = new byte[8192];
+                        this.crc = new CRC32();
+                        if (!fill()) {
+                            // No byte at all (a chunked body that is empty): an empty body, as Go reads it.
+                            end();
+                            return -1;
+                        }
+                    }
                     readHeader();
                     this.state = DATA;
                     continue;
@@ -97,9 +106,7 @@ final class GzipBody extends InputStream {
                     this.pos = this.lim - this.inflation.remaining;
                     readTrailer();
                     if (atEndOfWire()) {
-                        this.state = DONE;
-                        this.inflation.end();
-                        this.wire.decodedEnd();
+                        end();
                     }
                     else {
                         this.state = HEADER; // another gzip member follows
@@ -140,6 +147,13 @@ final class GzipBody extends InputStream {
         }
     }
 
+    /** The decoded body is complete and the wire at its end: free the inflater, give the connection back. */
+    private void end() {
+        this.state = DONE;
+        this.inflation.end();
+        this.wire.decodedEnd();
+    }
+
     private IOException fail(IOException cause) {
         this.state = FAILED;
         this.inflation.end();
@@ -152,10 +166,6 @@ final class GzipBody extends InputStream {
 
     /** RFC 1952 §2.3: magic, method 8 (deflate), flags, and the optional fields they announce. */
     private void readHeader() throws IOException {
-        if (this.buffer == null) {
-            this.buffer = new byte[8192];
-            this.crc = new CRC32();
-        }
         this.crc.reset();
         if (headerByte() != 0x1f || headerByte() != 0x8b) {
             throw new ZipException("corrupt gzip body: not in gzip format (no gzip magic number)");

@@ -126,6 +126,22 @@ class CompressionTest {
         assertThat(this.transport.pool().idle()).isEqualTo(1);
     }
 
+    /** Go reads a body with no byte at all as empty, not as a broken gzip stream. */
+    @Test
+    void emptyChunkedBodySayingGzipIsEmpty() throws Exception {
+        try (RawPeer peer = RawPeer.answering(
+                "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")) {
+            for (int i = 0; i < 2; i++) {
+                try (ClientHttpResponse response = this.factory.createRequest(peer.uri("/empty"), HttpMethod.GET)
+                        .execute()) {
+                    assertThat(response.getBody().readAllBytes()).isEmpty();
+                }
+            }
+            assertThat(peer.accepted()).as("the connection is reused").isEqualTo(1);
+            assertThat(this.transport.bodies().eof()).isEqualTo(2);
+        }
+    }
+
     /** RFC 9110 §8.4.1.3: x-gzip is gzip. */
     @Test
     void xGzipIsDecodedToo() throws Exception {
