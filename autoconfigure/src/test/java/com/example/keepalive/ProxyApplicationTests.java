@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -17,6 +18,8 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,8 +42,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * {@code keepalive.proxy.url} with credentials in a real web application, through a real tinyproxy that
- * requires them: RestClient from Boot's builder reaches the origin through the proxy, an {@code https} call
- * the proxy refuses to tunnel fails naming proxy and target, and the route shows as
+ * requires them: RestClient from Boot's builder reaches a plain origin through the proxy and a self-signed
+ * TLS origin through a CONNECT tunnel, trusted by the Boot SSL bundle named in
+ * {@code spring.http.clients.ssl.bundle} (the bundle applies to the target, not the proxy); an {@code https}
+ * call the proxy refuses to tunnel fails naming proxy and target; and the route shows as
  * {@code http://host:port via http://proxy:port} in {@code httppools} and in the metrics. The password,
  * the user and their Basic encoding appear nowhere: not in the JSON of {@code httppools},
  * {@code httppools/{route}}, {@code httpbodies}, {@code health}, {@code metrics}, {@code configprops} and
@@ -63,6 +68,10 @@ class ProxyApplicationTests {
 
     private static MockWebServer origin;
 
+    private static MockWebServer tlsOrigin;
+
+    private static Path trusted;
+
     private static Tinyproxy proxy;
 
     private final HttpClient actuatorClient = HttpClient.newHttpClient();
@@ -84,8 +93,16 @@ class ProxyApplicationTests {
             }
         });
         origin.start(InetAddress.getByName("127.0.0.1"), 0);
-        // CONNECT only to 443: a tunnel to the origin's port is refused with 403.
-        proxy = Tinyproxy.start(dir, USER, PASSWORD, 443);
+        HeldCertificate certificate = new HeldCertificate.Builder().commonName("127.0.0.1")
+            .addSubjectAlternativeName("127.0.0.1")
+            .build();
+        trusted = Files.writeString(dir.resolve("origin.pem"), certificate.certificatePem());
+        tlsOrigin = new MockWebServer();
+        tlsOrigin.useHttps(new HandshakeCertificates.Builder().heldCertificate(certificate).build().sslSocketFactory());
+        tlsOrigin.setDispatcher(origin.getDispatcher());
+        tlsOrigin.start(InetAddress.getByName("127.0.0.1"), 0);
+        // CONNECT only to the TLS origin's port: a tunnel to any other port is refused with 403.
+        proxy = Tinyproxy.start(dir, USER, PASSWORD, tlsOrigin.getPort());
     }
 
     @AfterAll
@@ -96,11 +113,16 @@ class ProxyApplicationTests {
         if (origin != null) {
             origin.close();
         }
+        if (tlsOrigin != null) {
+            tlsOrigin.close();
+        }
     }
 
     @DynamicPropertySource
     static void proxyUrl(DynamicPropertyRegistry registry) {
         registry.add("keepalive.proxy.url", () -> "http://" + USER + ":" + PASSWORD + "@127.0.0.1:" + proxy.port());
+        registry.add("spring.ssl.bundle.pem.origin.truststore.certificate", () -> "file:" + trusted);
+        registry.add("spring.http.clients.ssl.bundle", () -> "origin");
     }
 
     @Test
@@ -110,6 +132,11 @@ class ProxyApplicationTests {
         String proxyName = "http://127.0.0.1:" + proxy.port();
         assertThat(client.get().uri("http://" + target + "/hello").retrieve().body(String.class)).startsWith("via ")
             .contains("tinyproxy");
+        String tlsTarget = "127.0.0.1:" + tlsOrigin.getPort();
+        assertThat(client.get().uri("https://" + tlsTarget + "/secure").retrieve().body(String.class))
+            .as("a tunnel carries the bytes untouched")
+            .isEqualTo("direct");
+        assertThat(tlsOrigin.takeRequest().getHandshake()).isNotNull();
 
         ResourceAccessException refused = catchThrowableOfType(ResourceAccessException.class,
                 () -> client.get().uri("https://" + target + "/secure").retrieve().body(String.class));
@@ -120,7 +147,7 @@ class ProxyApplicationTests {
         List<String> pages = new ArrayList<>();
         pages.add(get("/actuator/httppools"));
         assertThat(JsonPath.<List<String>>read(pages.get(0), "$.pools[*].route")).contains(route,
-                "https://" + target + " via " + proxyName);
+                "https://" + tlsTarget + " via " + proxyName, "https://" + target + " via " + proxyName);
         // Spaces as %20, and the proxy's scheme written "http:" where a server would collapse "//".
         pages.add(get("/actuator/httppools/" + target + "%20via%20http:127.0.0.1:" + proxy.port()));
         assertThat(JsonPath.<String>read(pages.get(1), "$.route")).isEqualTo(route);
