@@ -86,9 +86,11 @@ public class KeepAliveProperties {
     private boolean disableKeepAlives = false;
 
     /**
-     * An idle connection that has been idle at least this long is checked for staleness before it is reused.
+     * An idle connection that has been idle at least this long is watched: checked, without blocking, for the
+     * server's close before it is reused and by a background sweep, so that a connection the server closed
+     * leaves the pool instead of carrying a request. A connection reused sooner is not checked.
      */
-    private Duration validateAfterInactivity = Duration.ofSeconds(2);
+    private Duration validateAfterInactivity = Duration.ofMillis(5);
 
     /**
      * Whether to stop asking for gzip. When false, a request without an Accept-Encoding of the application's

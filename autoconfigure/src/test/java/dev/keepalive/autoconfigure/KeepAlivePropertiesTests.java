@@ -47,7 +47,7 @@ class KeepAlivePropertiesTests {
             assertThat(properties.getResponseHeaderTimeout()).isZero();
             assertThat(properties.getReadTimeout()).isZero();
             assertThat(properties.isDisableKeepAlives()).isFalse();
-            assertThat(properties.getValidateAfterInactivity()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(properties.getValidateAfterInactivity()).isEqualTo(Duration.ofMillis(5));
             assertThat(properties.getDrain().getMaxBytes()).isEqualTo(DataSize.ofKilobytes(256));
             assertThat(properties.getDrain().getTimeout()).isEqualTo(Duration.ofMillis(100));
             assertThat(properties.getLeakDetection().getThreshold()).isEqualTo(Duration.ofSeconds(30));

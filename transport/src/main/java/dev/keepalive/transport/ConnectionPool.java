@@ -45,7 +45,8 @@ final class ConnectionPool implements AutoCloseable {
 
     private final long idleTimeoutNanos;
     private final long lifetimeNanos;
-    private final long validateAfterNanos;
+    /** Idle this long, a connection is checked (IdleCheck) before reuse and by the housekeeper's sweep. */
+    private final long checkAfterNanos;
     private final long acquireTimeoutNanos;
 
     /** Makes the unconnected Apache connection for a new pool entry. */
@@ -77,7 +78,7 @@ final class ConnectionPool implements AutoCloseable {
         this.exhaustionDetails = exhaustionDetails;
         this.idleTimeoutNanos = positiveOrMax(settings.idleConnTimeout().toNanos());
         this.lifetimeNanos = positiveOrMax(settings.maxConnLifetime().toNanos());
-        this.validateAfterNanos = settings.validateAfterInactivity().toNanos();
+        this.checkAfterNanos = settings.validateAfterInactivity().toNanos();
         this.acquireTimeoutNanos = settings.acquireTimeout().toNanos();
     }
 
@@ -103,9 +104,13 @@ final class ConnectionPool implements AutoCloseable {
         while (true) {
             Lease lease = acquireOnce(route, forceNew, start, timeoutNanos, cancellation);
             PooledConnection conn = lease.connection();
-            if (lease.outcome() == AcquireOutcome.IDLE && needsValidation(conn) && conn.isStale()) {
-                release(conn, false, 0, CloseReason.SERVER_CLOSE);
-                continue;
+            if (lease.outcome() == AcquireOutcome.IDLE && needsCheck(conn)) {
+                // Taken out of the idle list above, so no other thread can hand it out while it is checked.
+                IdleCheck.Result check = conn.checkIdle();
+                if (!check.reusable()) {
+                    release(conn, false, 0, closeReason(conn, check));
+                    continue;
+                }
             }
             boolean reused = conn.requests++ > 0;
             if (reused) {
@@ -183,7 +188,7 @@ final class ConnectionPool implements AutoCloseable {
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         String counts = (this.closed ? "the transport was closed" : "timed out after " + waitedMillis + " ms")
                 + " waiting for a connection to " + route + ": max-conns-per-host is " + pool.maxConns + " ("
-                + pool.active() + " active, " + pool.idle.size() + " idle, " + pool.waiters.size() + " waiting).";
+                + pool.active() + " active, " + pool.idleCount() + " idle, " + pool.waiters.size() + " waiting).";
         // Listeners and the body tracker are called without our lock: release it for the details.
         this.lock.unlock();
         try {
@@ -221,8 +226,21 @@ final class ConnectionPool implements AutoCloseable {
         return null;
     }
 
-    private boolean needsValidation(PooledConnection conn) {
-        return System.nanoTime() - conn.idleSinceNanos >= this.validateAfterNanos;
+    /**
+     * A connection handed back moments ago needs no check: a server closes an idle connection after its
+     * keep-alive timeout, seconds later, not within the few milliseconds of {@code validate-after-inactivity}.
+     */
+    private boolean needsCheck(PooledConnection conn) {
+        return System.nanoTime() - conn.idleSinceNanos >= this.checkAfterNanos;
+    }
+
+    /**
+     * How a failed check is counted: the server's FIN or reset, or on TLS a record (a close alert) is the
+     * server closing; bytes on an idle plain connection break the protocol.
+     */
+    private static CloseReason closeReason(PooledConnection conn, IdleCheck.Result check) {
+        return check == IdleCheck.Result.UNEXPECTED_BYTES && !conn.route.secure() ? CloseReason.ERROR
+                : CloseReason.SERVER_CLOSE;
     }
 
     private PooledConnection newConnectionLocked(RoutePool pool) throws IOException {
@@ -271,7 +289,7 @@ final class ConnectionPool implements AutoCloseable {
             conn.state = PooledConnection.State.ACTIVE;
             grantLocked(pool, conn);
         }
-        else if (pool.idle.size() >= pool.maxIdleConns) {
+        else if (pool.idleCount() >= pool.maxIdleConns) {
             toClose.add(closeLocked(conn, CloseReason.MAX_IDLE));
         }
         else {
@@ -413,6 +431,96 @@ final class ConnectionPool implements AutoCloseable {
         return toClose.size();
     }
 
+    /**
+     * The housekeeper's sweep (design §3 rule 16): checks every connection idle for at least
+     * {@code validate-after-inactivity} and closes those the server closed, reset or wrote to, so that they
+     * leave the pool without a request being written into them. Each is taken out of the idle lists while it
+     * is checked (outside the lock), then put back where it was. Returns how many it closed.
+     */
+    int checkIdle() {
+        List<PooledConnection> checked = new ArrayList<>(0);
+        this.lock.lock();
+        try {
+            long cutoff = System.nanoTime() - this.checkAfterNanos;
+            for (RoutePool pool : this.routes.values()) {
+                // Idle lists are ordered by idle time, so the connections due are the oldest ones, at the tail.
+                PooledConnection oldest;
+                while ((oldest = pool.idle.peekLast()) != null && oldest.idleSinceNanos - cutoff <= 0) {
+                    pool.idle.pollLast();
+                    this.idleLru.remove(oldest);
+                    pool.watching++;
+                    checked.add(oldest);
+                }
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (checked.isEmpty()) {
+            return 0;
+        }
+        IdleCheck.Result[] results = new IdleCheck.Result[checked.size()];
+        for (int i = 0; i < results.length; i++) {
+            results[i] = checked.get(i).checkIdle();
+        }
+        List<PooledConnection> toClose = new ArrayList<>(0);
+        this.lock.lock();
+        try {
+            putBackLocked(checked, results, toClose);
+        }
+        finally {
+            this.lock.unlock();
+            closeAll(toClose);
+        }
+        return toClose.size();
+    }
+
+    /**
+     * Returns checked connections to the idle lists in their old places (they are older than any connection
+     * that went idle meanwhile), to a waiter if one came, or closes them.
+     */
+    private void putBackLocked(List<PooledConnection> checked, IdleCheck.Result[] results,
+            List<PooledConnection> toClose) {
+        List<PooledConnection> keep = new ArrayList<>(checked.size());
+        // Taken oldest first from each route's tail: put back newest first at the tail.
+        for (int i = checked.size() - 1; i >= 0; i--) {
+            PooledConnection conn = checked.get(i);
+            RoutePool pool = routePoolOf(conn);
+            pool.watching--;
+            if (conn.state != PooledConnection.State.IDLE) {
+                continue; // closed meanwhile (shutdown), and counted there
+            }
+            if (this.closed) {
+                conn.state = PooledConnection.State.ACTIVE; // closeLocked expects it out of the idle lists
+                toClose.add(closeLocked(conn, CloseReason.SHUTDOWN));
+            }
+            else if (!results[i].reusable()) {
+                conn.state = PooledConnection.State.ACTIVE;
+                toClose.add(closeLocked(conn, closeReason(conn, results[i])));
+            }
+            else if (!pool.waiters.isEmpty()) {
+                conn.state = PooledConnection.State.ACTIVE;
+                grantLocked(pool, conn);
+            }
+            else {
+                pool.idle.addLast(conn);
+                keep.add(conn);
+            }
+        }
+        if (!keep.isEmpty()) {
+            // The global LRU order: the kept ones, oldest first, before every connection idle since.
+            keep.sort((a, b) -> Long.compare(a.idleSinceNanos - b.idleSinceNanos, 0));
+            List<PooledConnection> newer = new ArrayList<>(this.idleLru);
+            this.idleLru.clear();
+            this.idleLru.addAll(keep);
+            this.idleLru.addAll(newer);
+            int maxIdle = this.settings.maxIdleConns();
+            while (maxIdle > 0 && this.idleLru.size() > maxIdle) {
+                toClose.add(evictLocked(this.idleLru.iterator().next(), CloseReason.MAX_IDLE));
+            }
+        }
+    }
+
     /** Closes every connection, idle and active, and fails the waiters. */
     @Override
     public void close() {
@@ -494,7 +602,7 @@ final class ConnectionPool implements AutoCloseable {
                     TimeUnit.NANOSECONDS.toMillis(now - conn.createdNanos),
                     isIdle ? TimeUnit.NANOSECONDS.toMillis(now - conn.idleSinceNanos) : 0, conn.requests));
         }
-        return new RouteSnapshot(pool.route.name(), pool.active(), pool.idle.size(), pool.waiters.size(),
+        return new RouteSnapshot(pool.route.name(), pool.active(), pool.idleCount(), pool.waiters.size(),
                 pool.maxConns, pool.maxIdleConns, pool.opened, pool.closed(), pool.reused.sum(),
                 Collections.unmodifiableMap(pool.closedByMap()), List.copyOf(connections));
     }

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
 import java.security.NoSuchAlgorithmException;
 
 import javax.net.ssl.SSLContext;
@@ -78,9 +78,11 @@ final class Connector {
         }
         IOException last = null;
         for (InetAddress address : addresses) {
-            // NO_PROXY: a plain Socket would ask the JVM's ProxySelector, and so go through a SOCKS proxy set with
-            // socksProxyHost behind our back; which proxy to use is decided by the route alone.
-            Socket socket = new Socket(Proxy.NO_PROXY);
+            // A channel's socket, not a plain one: its blocking streams (with SO_TIMEOUT) serve HttpCore as usual,
+            // and the channel lets the pool check an idle connection without blocking (IdleCheck). A channel
+            // never goes through the JVM's ProxySelector (a SOCKS proxy set with socksProxyHost, behind our
+            // back): which proxy to use is decided by the route alone.
+            Socket socket = SocketChannel.open().socket();
             try {
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(true);

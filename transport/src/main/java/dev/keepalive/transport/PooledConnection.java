@@ -2,6 +2,7 @@ package dev.keepalive.transport;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 
 import org.apache.hc.client5.http.io.ManagedHttpClientConnection;
 import org.apache.hc.core5.io.CloseMode;
@@ -41,6 +42,9 @@ final class PooledConnection {
 
     private volatile int localPort = -1;
 
+    /** The TCP socket's channel (beneath TLS, if any), for {@link IdleCheck}; null until connected. */
+    private volatile SocketChannel channel;
+
     PooledConnection(long id, RoutePool routePool, ManagedHttpClientConnection wire, long createdNanos) {
         this.id = id;
         this.routePool = routePool;
@@ -49,8 +53,10 @@ final class PooledConnection {
         this.createdNanos = createdNanos;
     }
 
+    /** Records the connected TCP socket (the one beneath TLS, if any). */
     void bound(Socket socket) {
         this.localPort = socket.getLocalPort();
+        this.channel = socket.getChannel();
     }
 
     int localPort() {
@@ -65,19 +71,40 @@ final class PooledConnection {
         this.wire.setSocketTimeout(Timeout.ofMilliseconds(millis));
     }
 
-    /** True when the peer has closed or sent unexpected bytes; a short read, so never under a lock. */
-    boolean isStale() {
-        try {
-            return this.wire.isStale();
+    /**
+     * Whether the server closed, reset or wrote to this idle connection; see {@link IdleCheck}. Only for a
+     * connection the caller holds exclusively, and never under a lock (it is a system call, not a wait).
+     */
+    IdleCheck.Result checkIdle() {
+        SocketChannel ch = this.channel;
+        if (ch == null) {
+            return this.wire.isOpen() ? IdleCheck.Result.ALIVE : IdleCheck.Result.CLOSED;
         }
-        catch (IOException ex) {
-            return true;
-        }
+        return IdleCheck.check(ch);
     }
 
     /** Closes the socket; {@code abort} resets it at once instead of a graceful FIN. Never throws. */
     void closeWire(boolean abort) {
-        this.wire.close(abort ? CloseMode.IMMEDIATE : CloseMode.GRACEFUL);
+        try {
+            this.wire.close(abort ? CloseMode.IMMEDIATE : CloseMode.GRACEFUL);
+        }
+        catch (RuntimeException ex) {
+            // The socket is released whatever happens: a graceful TLS close writes close_notify, which fails
+            // with an unchecked exception while another thread holds the channel non-blocking (an idle check).
+            closeChannel();
+        }
+    }
+
+    private void closeChannel() {
+        SocketChannel ch = this.channel;
+        if (ch != null) {
+            try {
+                ch.close();
+            }
+            catch (IOException ignored) {
+                // nothing more to release
+            }
+        }
     }
 
     @Override

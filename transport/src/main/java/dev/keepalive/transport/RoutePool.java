@@ -20,6 +20,9 @@ final class RoutePool {
     /** Callers blocked at {@link #maxConns}, first come first served. */
     final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
+    /** Idle connections taken out of {@link #idle} for a moment by the housekeeper's check: still idle. */
+    int watching;
+
     long opened;
     final long[] closedBy = new long[CloseReason.values().length];
     final LongAdder reused = new LongAdder();
@@ -31,7 +34,12 @@ final class RoutePool {
     }
 
     int active() {
-        return this.live.size() - this.idle.size();
+        return this.live.size() - idleCount();
+    }
+
+    /** Idle connections, counting those being checked. */
+    int idleCount() {
+        return this.idle.size() + this.watching;
     }
 
     /** Whether one more connection fits under {@link #maxConns}. */
