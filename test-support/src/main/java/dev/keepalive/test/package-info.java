@@ -27,7 +27,8 @@
  *
  * <h2>Which bodies are the test's: a window, and what happens in parallel</h2>
  * A test owns the bodies its context's transport opened between the start and the end of the test method
- * (body ids are the watermark), on any thread: a body opened on a server thread of a
+ * (in a Spring test its {@code @BeforeEach} and {@code @AfterEach} methods included; with the JUnit extension
+ * the test method alone), with body ids as the watermark, on any thread: a body opened on a server thread of a
  * {@code @SpringBootTest(webEnvironment = RANDOM_PORT)} application while it serves the test's request is
  * the test's too, and that is why the check attributes by time and not by thread. Tests that share a cached
  * context one after the other are therefore told apart exactly. When tests run at the same time on one
