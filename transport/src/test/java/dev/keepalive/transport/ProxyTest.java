@@ -112,6 +112,28 @@ class ProxyTest {
         }
     }
 
+    /** RFC 3986: an IPv6 literal target in one pair of brackets, in the absolute form and the CONNECT line. */
+    @Test
+    void anIpv6TargetIsBracketedOnceInTheAbsoluteFormAndInConnect() throws Exception {
+        List<String> heads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RawPeer recording = new RawPeer((conn) -> {
+            String head = conn.readHead();
+            heads.add(head);
+            conn.write(head.startsWith("CONNECT") ? "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"
+                    : RawPeer.ok("v6"));
+        })) {
+            start(ProxyConfig.url("http://127.0.0.1:" + recording.port()), RequestOptions.defaults());
+            assertThat(getString(URI.create("http://[::1]:8080/x"))).isEqualTo("200 v6");
+            IOException refused = catchThrowableOfType(IOException.class,
+                    () -> getString(URI.create("https://[::1]/y")));
+            assertThat(refused).hasMessageContaining("refused the tunnel to [::1]:443: 403")
+                    .hasMessageContaining("https://[::1]:443 via http://127.0.0.1:" + recording.port());
+            assertThat(heads.get(0)).startsWith("GET http://[::1]:8080/x HTTP/1.1\r\n")
+                    .contains("\r\nHost: [::1]:8080\r\n");
+            assertThat(heads.get(1)).startsWith("CONNECT [::1]:443 HTTP/1.1\r\nHost: [::1]:443\r\n");
+        }
+    }
+
     @Test
     void httpsGoesThroughAConnectTunnelToTheVerifiedTargetAndReusesIt() throws Exception {
         HeldCertificate certificate = FaultSuiteTest.certificateFor("127.0.0.1");
