@@ -315,6 +315,29 @@ class KeepAliveConnectionManagerTest {
         }
     }
 
+    /** The keep-alive duration the client releases with (the server's Keep-Alive) bounds the idle time. */
+    @Test
+    void keepAliveDurationOfTheReleaseBoundsTheIdleTime() throws Exception {
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("hi"));
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.defaults())) {
+            KeepAliveConnectionManager manager = transport.connectionManager();
+            HttpRoute route = new HttpRoute(new HttpHost("http", "127.0.0.1", peer.port()));
+            HttpClientContext context = HttpClientContext.create();
+            ConnectionEndpoint endpoint = manager.lease("a", route, null, null).get(Timeout.ofSeconds(1));
+            manager.connect(endpoint, null, context);
+            assertThat(get(endpoint, peer, context)).isEqualTo("hi");
+            manager.release(endpoint, null, TimeValue.ofMilliseconds(100));
+            assertThat(transport.pool().idle()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> transport.pool().idle() == 0);
+            assertThat(transport.pool().closedBy()).containsEntry(CloseReason.IDLE_TIMEOUT, 1L);
+            ConnectionEndpoint next = manager.lease("b", route, null, null).get(Timeout.ZERO_MILLISECONDS);
+            assertThat(next.isConnected()).isFalse();
+            manager.release(next, null, null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> peer.open() == 0);
+            PoolAssertions.assertBalanced(transport);
+        }
+    }
+
     @Test
     void tlsIsTheManagersStrategy() throws Exception {
         HeldCertificate certificate = new HeldCertificate.Builder().commonName("127.0.0.1")
