@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -91,18 +92,21 @@ final class ConnectionPool implements AutoCloseable {
      * one, else waits at the cap. {@code forceNew} skips idle connections (the retry after a stale one).
      */
     Lease acquire(Route route, boolean forceNew) throws IOException {
-        return acquire(route, forceNew, this.acquireTimeoutNanos, null);
+        return acquire(route, forceNew, this.acquireTimeoutNanos, null, null);
     }
 
     /**
      * As {@link #acquire(Route, boolean)}, waiting at most {@code timeoutNanos} at the cap (0: not at all)
-     * instead of {@code acquire-timeout}. A wait ended by {@code cancellation} throws
-     * {@link CancellationException}.
+     * instead of {@code acquire-timeout}, for a caller with connection state {@code userState} (Apache's user
+     * token, {@code null} for none). An idle connection with that state is handed out first, else one with
+     * none; at the cap an idle connection of another state is closed to make room. A wait ended by
+     * {@code cancellation} throws {@link CancellationException}.
      */
-    Lease acquire(Route route, boolean forceNew, long timeoutNanos, Cancellation cancellation) throws IOException {
+    Lease acquire(Route route, boolean forceNew, long timeoutNanos, Cancellation cancellation, Object userState)
+            throws IOException {
         long start = System.nanoTime();
         while (true) {
-            Lease lease = acquireOnce(route, forceNew, start, timeoutNanos, cancellation);
+            Lease lease = acquireOnce(route, forceNew, start, timeoutNanos, cancellation, userState);
             PooledConnection conn = lease.connection();
             if (lease.outcome() == AcquireOutcome.IDLE && needsCheck(conn)) {
                 // Taken out of the idle list above, so no other thread can hand it out while it is checked.
@@ -122,25 +126,26 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     private Lease acquireOnce(Route route, boolean forceNew, long start, long timeoutNanos,
-            Cancellation cancellation) throws IOException {
+            Cancellation cancellation, Object userState) throws IOException {
         List<PooledConnection> toClose = new ArrayList<>(0);
         this.lock.lock();
         try {
             ensureOpen();
             RoutePool pool = routePoolLocked(route);
             long now = System.nanoTime();
-            PooledConnection conn = forceNew ? null : takeIdleLocked(pool, now, toClose);
+            PooledConnection conn = forceNew ? null : takeIdleLocked(pool, now, toClose, userState);
             if (conn != null) {
                 return new Lease(conn, AcquireOutcome.IDLE, true, pool.nearCap());
             }
-            if (!pool.hasRoom() && forceNew && !pool.idle.isEmpty()) {
-                // The retry after a stale connection wants a fresh one; make room by closing an idle one.
+            if (!pool.hasRoom() && !pool.idle.isEmpty()) {
+                // The retry after a stale connection wants a fresh one, or the idle ones belong to another
+                // connection state: make room by closing the least recently used.
                 toClose.add(evictLocked(pool.idle.peekLast(), CloseReason.MAX_IDLE));
             }
             if (pool.hasRoom()) {
                 return new Lease(newConnectionLocked(pool), AcquireOutcome.NEW, false, pool.nearCap());
             }
-            return awaitLocked(pool, start, timeoutNanos, cancellation, toClose);
+            return awaitLocked(pool, start, timeoutNanos, cancellation, userState, toClose);
         }
         finally {
             this.lock.unlock();
@@ -149,8 +154,8 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     private Lease awaitLocked(RoutePool pool, long start, long timeoutNanos, Cancellation cancellation,
-            List<PooledConnection> toClose) throws IOException {
-        Waiter waiter = new Waiter(this.lock.newCondition());
+            Object userState, List<PooledConnection> toClose) throws IOException {
+        Waiter waiter = new Waiter(this.lock.newCondition(), userState);
         if (cancellation != null) {
             cancellation.waiter = waiter;
         }
@@ -200,20 +205,38 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    /** Pops the most recently used idle connection that is still fit for use; expired ones are closed. */
-    private PooledConnection takeIdleLocked(RoutePool pool, long now, List<PooledConnection> toClose) {
-        PooledConnection conn;
-        while ((conn = pool.idle.pollFirst()) != null) {
-            this.idleLru.remove(conn);
+    /**
+     * Takes the most recently used idle connection that is still fit for use and has connection state
+     * {@code userState}, else the most recently used one with none (Apache's rule); expired ones met on the way
+     * are closed. With no state anywhere, as on keepalive's own request path, that is the first fit one.
+     */
+    private PooledConnection takeIdleLocked(RoutePool pool, long now, List<PooledConnection> toClose,
+            Object userState) {
+        PooledConnection chosen = null;
+        Iterator<PooledConnection> it = pool.idle.iterator();
+        while (it.hasNext()) {
+            PooledConnection conn = it.next();
             CloseReason expired = expiryLocked(conn, now);
-            if (expired == null) {
-                conn.state = PooledConnection.State.ACTIVE;
-                return conn;
+            if (expired != null) {
+                it.remove();
+                this.idleLru.remove(conn);
+                conn.state = PooledConnection.State.ACTIVE; // closeLocked expects it out of the idle structures
+                toClose.add(closeLocked(conn, expired));
             }
-            conn.state = PooledConnection.State.ACTIVE; // closeLocked expects it out of the idle structures
-            toClose.add(closeLocked(conn, expired));
+            else if (Objects.equals(conn.userState, userState)) {
+                chosen = conn;
+                break;
+            }
+            else if (chosen == null && conn.userState == null) {
+                chosen = conn;
+            }
         }
-        return null;
+        if (chosen != null) {
+            pool.idle.remove(chosen);
+            this.idleLru.remove(chosen);
+            chosen.state = PooledConnection.State.ACTIVE;
+        }
+        return chosen;
     }
 
     private CloseReason expiryLocked(PooledConnection conn, long now) {
@@ -286,8 +309,15 @@ final class ConnectionPool implements AutoCloseable {
             toClose.add(closeLocked(conn, CloseReason.LIFETIME));
         }
         else if (!pool.waiters.isEmpty()) {
-            conn.state = PooledConnection.State.ACTIVE;
-            grantLocked(pool, conn);
+            if (conn.userState == null || Objects.equals(conn.userState, pool.waiters.peekFirst().userState)) {
+                conn.state = PooledConnection.State.ACTIVE;
+                grantLocked(pool, conn);
+            }
+            else {
+                // Another caller's authenticated connection is never handed over: the waiter gets a new one
+                // in its slot (closeLocked grants it).
+                toClose.add(closeLocked(conn, CloseReason.MAX_IDLE));
+            }
         }
         else if (pool.idleCount() >= pool.maxIdleConns) {
             toClose.add(closeLocked(conn, CloseReason.MAX_IDLE));

@@ -37,16 +37,15 @@ import org.apache.hc.core5.util.Timeout;
  * {@link TimeoutException} that carries the pool's diagnostic; {@link LeaseRequest#cancel()} ends a pending
  * lease; an endpoint the client closed and connects again gets a new connection in the same slot; release
  * happens once per lease, and keeps the connection only when it is open, consistent and given a keep-alive
- * duration. {@code https} connections are made by the manager's {@link TlsSocketStrategy}
+ * duration. A connection released with a state (Apache's user token: an NTLM or client-certificate identity)
+ * goes only to leases for that state, as in Apache, never to another user's. {@code https} connections are made by the manager's {@link TlsSocketStrategy}
  * ({@link KeepAliveTransport#connectionManager(TlsSocketStrategy)}), else by the JDK's default trust with
  * the host name verified; connections made by different strategies are never shared.
  *
  * <p>Where it differs, on purpose: routes through a proxy or from a chosen local address are refused when
- * leased (the transport does not run Apache's tunnelling steps); a connection released with a state (Apache's
- * user token: an NTLM or client-certificate identity) is closed instead of pooled, because the pool does not
- * match leases by state and must never hand one caller's authenticated connection to another; a keep-alive
- * duration is capped by the transport's {@code idle-conn-timeout}. Closing the manager only stops it leasing:
- * the pool belongs to the transport, which other clients may share.
+ * leased (the transport does not run Apache's tunnelling steps); a keep-alive duration is capped by the
+ * transport's {@code idle-conn-timeout}. Closing the manager only stops it leasing: the pool belongs to the
+ * transport, which other clients may share.
  */
 public final class KeepAliveConnectionManager implements HttpClientConnectionManager {
 
@@ -66,7 +65,7 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
         if (this.closed.get()) {
             throw new IllegalStateException("This keepalive connection manager is closed");
         }
-        return new Lease(routeOf(route), requestTimeout);
+        return new Lease(routeOf(route), requestTimeout, state);
     }
 
     private Route routeOf(HttpRoute route) {
@@ -104,7 +103,10 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
             this.engine.pool.release(conn, false, 0, CloseReason.ERROR); // never connected
             return;
         }
-        boolean reusable = validDuration != null && newState == null && conn.isOpen() && conn.wire.isConsistent();
+        boolean reusable = validDuration != null && conn.isOpen() && conn.wire.isConsistent();
+        if (reusable) {
+            conn.userState = newState; // only a lease for this state (or, if none, for none) gets it again
+        }
         long keepAliveMillis = (validDuration != null && validDuration.toMilliseconds() > 0)
                 ? validDuration.toMilliseconds() : 0;
         this.engine.pool.release(conn, reusable, keepAliveMillis, CloseReason.SERVER_CLOSE);
@@ -169,13 +171,16 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
 
         private final Timeout requestTimeout;
 
+        private final Object userState;
+
         private final AtomicReference<Object> outcome = new AtomicReference<>(PENDING);
 
         private final ConnectionPool.Cancellation cancellation = new ConnectionPool.Cancellation();
 
-        Lease(Route route, Timeout requestTimeout) {
+        Lease(Route route, Timeout requestTimeout, Object userState) {
             this.route = route;
             this.requestTimeout = requestTimeout;
+            this.userState = userState;
         }
 
         @Override
@@ -193,7 +198,7 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
             ConnectionPool pool = KeepAliveConnectionManager.this.engine.pool;
             ConnectionPool.Lease lease;
             try {
-                lease = pool.acquire(this.route, false, waitNanos(timeout), this.cancellation);
+                lease = pool.acquire(this.route, false, waitNanos(timeout), this.cancellation, this.userState);
             }
             catch (CancellationException ex) {
                 throw cancelled();

@@ -36,6 +36,12 @@ final class PooledConnection {
     long idleSinceNanos;
     long idleDeadlineNanos;
     CloseReason closeReason;
+    /**
+     * Apache's connection state (a user token such as an NTLM or client-certificate identity) it was released
+     * with, {@code null} for none: only a lease for the same state, or one for none if this is none, gets it.
+     * Written by the holder before it releases the connection, read under the pool lock.
+     */
+    Object userState;
 
     /** Exchanges carried; written only by the exchange that holds the connection. */
     volatile long requests;

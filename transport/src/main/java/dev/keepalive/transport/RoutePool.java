@@ -73,10 +73,17 @@ final class RoutePool {
 
         final java.util.concurrent.locks.Condition granted;
         final long sinceNanos = System.nanoTime();
+        /** The connection state (Apache's user token) the caller asked for; {@code null} for none. */
+        final Object userState;
         PooledConnection connection;
 
         Waiter(java.util.concurrent.locks.Condition granted) {
+            this(granted, null);
+        }
+
+        Waiter(java.util.concurrent.locks.Condition granted, Object userState) {
             this.granted = granted;
+            this.userState = userState;
         }
     }
 }

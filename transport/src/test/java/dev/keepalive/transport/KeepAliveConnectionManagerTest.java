@@ -1,7 +1,12 @@
 package dev.keepalive.transport;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -334,6 +339,98 @@ class KeepAliveConnectionManagerTest {
             assertThat(next.isConnected()).isFalse();
             manager.release(next, null, null);
             await().atMost(Duration.ofSeconds(5)).until(() -> peer.open() == 0);
+            PoolAssertions.assertBalanced(transport);
+        }
+    }
+
+    /**
+     * Apache's connection state (the user token: an NTLM or client-certificate identity): each user's requests
+     * run on that user's own connection, kept alive between them, and never on another user's.
+     */
+    @Test
+    void statefulConnectionsAreReusedByTheirOwnUserOnly() throws Exception {
+        int users = 4;
+        int requests = 5;
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("hi"));
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.builder()
+                        .maxConnsPerHost(users).build());
+                CloseableHttpClient client = HttpClients.custom().setConnectionManager(transport.connectionManager())
+                        .setUserTokenHandler((route, context) -> context.getAttribute("user"))
+                        .build()) {
+            List<CompletableFuture<Set<Integer>>> workers = new ArrayList<>();
+            for (int u = 0; u < users; u++) {
+                String user = "user" + u;
+                workers.add(CompletableFuture.supplyAsync(() -> {
+                    HttpClientContext context = HttpClientContext.create();
+                    context.setAttribute("user", user);
+                    Set<Integer> connections = new HashSet<>();
+                    for (int r = 0; r < requests; r++) {
+                        try {
+                            HttpGet get = new HttpGet(peer.uri("/" + user));
+                            client.execute(get, context, (response) -> EntityUtils.toString(response.getEntity()));
+                        }
+                        catch (IOException ex) {
+                            throw new IllegalStateException(ex);
+                        }
+                    }
+                    for (RawPeer.Received received : peer.received()) {
+                        if (received.requestLine().startsWith("GET /" + user + " ")) {
+                            connections.add(received.connection());
+                        }
+                    }
+                    return connections;
+                }));
+            }
+            Set<Integer> seen = new HashSet<>();
+            for (CompletableFuture<Set<Integer>> worker : workers) {
+                Set<Integer> connections = worker.get(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(connections).as("one user, one connection").hasSize(1);
+                assertThat(seen.addAll(connections)).as("no connection shared by two users").isTrue();
+            }
+            assertThat(peer.accepted()).isEqualTo(users);
+            assertThat(transport.pool().reused()).isEqualTo((long) users * (requests - 1));
+
+            // A request without a user at the cap: an idle connection of another user is closed to make room.
+            String anonymous = client.execute(new HttpGet(peer.uri("/anonymous")),
+                    (response) -> EntityUtils.toString(response.getEntity()));
+            assertThat(anonymous).isEqualTo("hi");
+            assertThat(peer.received().get(peer.received().size() - 1).connection()).isEqualTo(users);
+            PoolAssertions.assertBalanced(transport);
+        }
+    }
+
+    /** A waiter at the cap is never handed the connection of another user; it gets a new one in that slot. */
+    @Test
+    void aWaiterOfAnotherUserGetsAFreshConnection() throws Exception {
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("hi"));
+                KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.builder()
+                        .maxConnsPerHost(1).build())) {
+            KeepAliveConnectionManager manager = transport.connectionManager();
+            HttpRoute route = new HttpRoute(new HttpHost("http", "127.0.0.1", peer.port()));
+            HttpClientContext context = HttpClientContext.create();
+            ConnectionEndpoint alice = manager.lease("a", route, null, "alice").get(Timeout.ofSeconds(1));
+            manager.connect(alice, null, context);
+            assertThat(get(alice, peer, context)).isEqualTo("hi");
+            LeaseRequest bobLease = manager.lease("b", route, null, "bob");
+            CompletableFuture<ConnectionEndpoint> bob = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return bobLease.get(Timeout.ofSeconds(10));
+                }
+                catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> transport.pool().waiting() == 1);
+            manager.release(alice, "alice", TimeValue.ofSeconds(30));
+            ConnectionEndpoint bobs = bob.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(bobs.isConnected()).as("not alice's connection").isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(() -> peer.open() == 0);
+            manager.connect(bobs, null, context);
+            assertThat(get(bobs, peer, context)).isEqualTo("hi");
+            manager.release(bobs, "bob", TimeValue.ofSeconds(30));
+            ConnectionEndpoint bobAgain = manager.lease("c", route, null, "bob").get(Timeout.ZERO_MILLISECONDS);
+            assertThat(bobAgain.isConnected()).as("bob's own connection, kept alive").isTrue();
+            manager.release(bobAgain, "bob", TimeValue.ofSeconds(30));
             PoolAssertions.assertBalanced(transport);
         }
     }
