@@ -67,9 +67,10 @@ final class Exchange {
                 bodyCutShort = head.earlyResponse() || !this.connection.wire.isConsistent();
             }
             this.connection.setSocketTimeout(this.readTimeoutMillis);
-            this.keepAlive = !this.engine.settings.disableKeepAlives() && !bodyCutShort
+            long announced = keepAliveTimeoutMillis(response);
+            this.keepAlive = !this.engine.settings.disableKeepAlives() && !bodyCutShort && announced != 0
                     && DefaultConnectionReuseStrategy.INSTANCE.keepAlive(request, response, context);
-            this.keepAliveMillis = this.keepAlive ? keepAliveTimeoutMillis(response) : 0;
+            this.keepAliveMillis = this.keepAlive ? Math.max(announced, 0) : 0;
             return response;
         }
         catch (IOException | HttpException | RuntimeException ex) {
@@ -191,24 +192,27 @@ final class Exchange {
         return this.method + " " + UriRedactor.redact(this.uri) + " on " + this.connection;
     }
 
-    /** The server's {@code Keep-Alive: timeout=N} in millis, or 0 when it gave none. */
+    /**
+     * The server's {@code Keep-Alive: timeout=N} in millis, or -1 when it gave none (or none that parses).
+     * {@code timeout=0} is 0: the server keeps the connection no time at all, so it must not be pooled.
+     */
     private static long keepAliveTimeoutMillis(ClassicHttpResponse response) {
         Header header = response.getFirstHeader("Keep-Alive");
         if (header == null || header.getValue() == null) {
-            return 0;
+            return -1;
         }
         for (String part : header.getValue().split(",")) {
             String param = part.trim();
             if (param.regionMatches(true, 0, "timeout=", 0, 8)) {
                 try {
                     long seconds = Long.parseLong(param.substring(8).trim());
-                    return seconds > 0 ? TimeUnit.SECONDS.toMillis(seconds) : 0;
+                    return seconds >= 0 ? TimeUnit.SECONDS.toMillis(seconds) : -1;
                 }
                 catch (NumberFormatException ex) {
-                    return 0;
+                    return -1;
                 }
             }
         }
-        return 0;
+        return -1;
     }
 }

@@ -8,7 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
 import org.apache.hc.core5.http.io.HttpMessageParser;
@@ -23,6 +25,10 @@ import org.apache.hc.core5.util.CharArrayBuffer;
  * waits for a head, {@code response-header-timeout} is a deadline for the whole head, as in Go, not a
  * timeout per read that a server trickling one line at a time never trips; {@code read-timeout} still
  * bounds each read. Timeouts are reported with the setting that expired.
+ *
+ * <p>It also owns two facts about a head that the rest of the exchange relies on: a head framed both by
+ * {@code Transfer-Encoding} and {@code Content-Length} is a protocol error, and a connection that fails after
+ * some of the head arrived is reported as {@link ResponseCutShortException}, never as a stale connection.
  */
 final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse> {
 
@@ -37,7 +43,18 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
     @Override
     public ClassicHttpResponse parse(SessionInputBuffer buffer, InputStream in) throws IOException, HttpException {
         HeadWait wait = WAITING.get();
-        return this.delegate.parse(new Limited(buffer), wait != null ? wait.guard(in) : in);
+        if (wait != null && buffer.length() > 0) {
+            wait.received += buffer.length(); // read ahead while the request was sent (an early answer, a 100)
+        }
+        ClassicHttpResponse response = this.delegate.parse(new Limited(buffer), wait != null ? wait.guard(in) : in);
+        if (response != null && response.containsHeader(HttpHeaders.TRANSFER_ENCODING)
+                && response.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
+            // RFC 9112 §6.3: where the body ends is in doubt (response splitting or smuggling), so nothing
+            // after this head can be trusted, on this exchange or the next one on this connection.
+            throw new ProtocolException("Response has both Transfer-Encoding and Content-Length, so its framing "
+                    + "is ambiguous (RFC 9112 section 6.3)");
+        }
+        return response;
     }
 
     /**
@@ -80,6 +97,8 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
         private boolean started;
         private boolean headerDeadlineBinds;
         private boolean earlyResponse;
+        /** Bytes of the response that arrived so far. */
+        private long received;
 
         private HeadWait(PooledConnection connection, long headerTimeoutMillis, long readTimeoutMillis) {
             this.connection = connection;
@@ -94,10 +113,15 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
                 public int read() throws IOException {
                     beforeRead();
                     try {
-                        return super.read();
+                        int b = super.read();
+                        HeadWait.this.received += b >= 0 ? 1 : 0;
+                        return b;
                     }
                     catch (SocketTimeoutException ex) {
                         throw timedOut(ex);
+                    }
+                    catch (IOException ex) {
+                        throw afterResponseBegan(ex);
                     }
                 }
 
@@ -105,10 +129,15 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
                 public int read(byte[] b, int off, int len) throws IOException {
                     beforeRead();
                     try {
-                        return super.read(b, off, len);
+                        int n = super.read(b, off, len);
+                        HeadWait.this.received += Math.max(n, 0);
+                        return n;
                     }
                     catch (SocketTimeoutException ex) {
                         throw timedOut(ex);
+                    }
+                    catch (IOException ex) {
+                        throw afterResponseBegan(ex);
                     }
                 }
             };
@@ -144,6 +173,23 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
             return ex;
         }
 
+        /**
+         * A connection that fails once the response has begun was not stale: the server took the request and
+         * answered. Such a failure must not pass for the idle close that a retry (rule 10) is for, so it is
+         * reported as a {@link ResponseCutShortException}, which is not one.
+         */
+        private IOException afterResponseBegan(IOException ex) {
+            if (this.received == 0) {
+                return ex;
+            }
+            String reason = ex.getMessage() == null ? ex.getClass().getSimpleName()
+                    : ex.getClass().getSimpleName() + " (" + ex.getMessage() + ")";
+            ResponseCutShortException cut = new ResponseCutShortException("the connection failed after "
+                    + this.received + " bytes of the response head: " + reason);
+            cut.initCause(ex);
+            return cut;
+        }
+
         /** Whether the response came before the whole request body was sent (see {@link EarlyResponse}). */
         boolean earlyResponse() {
             return this.earlyResponse;
@@ -152,6 +198,16 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
         @Override
         public void close() {
             WAITING.remove();
+        }
+    }
+
+    /** A connection that failed after part of the response head had arrived: not a stale connection. */
+    static final class ResponseCutShortException extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        ResponseCutShortException(String message) {
+            super(message);
         }
     }
 
