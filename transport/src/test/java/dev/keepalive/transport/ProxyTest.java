@@ -86,6 +86,35 @@ class ProxyTest {
         assertThat(this.proxy.log()).contains("GET " + originRoute("http") + "/greeting");
     }
 
+    /**
+     * tinyproxy closes its client connection after each answer, saying nothing: the idle connection is seen
+     * closed (rule 16), so a POST that follows is sent on a new connection instead of into the closed one.
+     */
+    @Test
+    void theProxysCloseAfterEachAnswerIsNoticedWhileIdleSoAPostFollowsSafely() throws Exception {
+        this.proxy = Tinyproxy.start(this.dir, null, null);
+        startOrigin(null);
+        start(ProxyConfig.url(this.proxy.url(null)), RequestOptions.defaults());
+        this.origin.enqueue(new MockResponse.Builder().body("first").build());
+        assertThat(getString(originUri("/get"))).isEqualTo("200 first");
+        await("the proxy's close is noticed while the connection is idle").atMost(PATIENCE)
+                .until(() -> this.transport.pool().idle() == 0);
+        assertThat(this.transport.pool().closedBy().get(CloseReason.SERVER_CLOSE)).isEqualTo(1);
+
+        this.origin.enqueue(new MockResponse.Builder().body("posted").build());
+        org.springframework.http.client.ClientHttpRequest post = this.factory.createRequest(originUri("/post"),
+                HttpMethod.POST);
+        post.getBody().write("payload".getBytes(StandardCharsets.UTF_8));
+        try (ClientHttpResponse response = post.execute()) {
+            assertThat(response.getBody().readAllBytes()).asString().isEqualTo("posted");
+        }
+        this.origin.takeRequest();
+        RecordedRequest posted = this.origin.takeRequest();
+        assertThat(posted.getBody().utf8()).isEqualTo("payload");
+        assertThat(posted.getHeaders().get("Via")).contains("tinyproxy");
+        assertThat(this.transport.pool().opened()).isEqualTo(2);
+    }
+
     /** tinyproxy answers one request per connection; a keep-alive proxy shows the pool reusing its connection. */
     @Test
     void plainHttpIsSentInAbsoluteFormWithTheCredentialsOnAKeptProxyConnection() throws Exception {
