@@ -309,15 +309,7 @@ final class ConnectionPool implements AutoCloseable {
             toClose.add(closeLocked(conn, CloseReason.LIFETIME));
         }
         else if (!pool.waiters.isEmpty()) {
-            if (conn.userState == null || Objects.equals(conn.userState, pool.waiters.peekFirst().userState)) {
-                conn.state = PooledConnection.State.ACTIVE;
-                grantLocked(pool, conn);
-            }
-            else {
-                // Another caller's authenticated connection is never handed over: the waiter gets a new one
-                // in its slot (closeLocked grants it).
-                toClose.add(closeLocked(conn, CloseReason.MAX_IDLE));
-            }
+            giveToWaiterLocked(pool, conn, toClose);
         }
         else if (pool.idleCount() >= pool.maxIdleConns) {
             toClose.add(closeLocked(conn, CloseReason.MAX_IDLE));
@@ -334,6 +326,19 @@ final class ConnectionPool implements AutoCloseable {
             if (maxIdle > 0 && this.idleLru.size() > maxIdle) {
                 toClose.add(evictLocked(this.idleLru.iterator().next(), CloseReason.MAX_IDLE));
             }
+        }
+    }
+
+    /** Hands a reusable connection to the route's first waiter, which is there. */
+    private void giveToWaiterLocked(RoutePool pool, PooledConnection conn, List<PooledConnection> toClose) {
+        if (conn.userState == null || Objects.equals(conn.userState, pool.waiters.peekFirst().userState)) {
+            conn.state = PooledConnection.State.ACTIVE;
+            grantLocked(pool, conn);
+        }
+        else {
+            // Another caller's authenticated connection is never handed over: the waiter gets a new one
+            // in its slot (closeLocked grants it).
+            toClose.add(closeLocked(conn, CloseReason.MAX_IDLE));
         }
     }
 
@@ -529,8 +534,7 @@ final class ConnectionPool implements AutoCloseable {
                 toClose.add(closeLocked(conn, closeReason(conn, results[i])));
             }
             else if (!pool.waiters.isEmpty()) {
-                conn.state = PooledConnection.State.ACTIVE;
-                grantLocked(pool, conn);
+                giveToWaiterLocked(pool, conn, toClose);
             }
             else {
                 pool.idle.addLast(conn);
