@@ -181,26 +181,30 @@ class DemoRoutesTests {
         assertThat(this.transport.bodies().open()).isEqualTo(3);
     }
 
+    /**
+     * The storm's eight responses are dropped when its call returns, so a caller that then waits at the cap
+     * meets one of two correct ends, depending on when the collector runs: the housekeeper's nudge reclaims
+     * the dropped bodies and the call goes through (a leak costs a wait, not an outage), or the wait times
+     * out with the diagnostic that names the line holding the connections. Either way nothing is lost.
+     */
     @Test
-    void aLeakAtTheCapAnswers503WithTheDiagnostic() throws Exception {
-        // The test holds the eight bodies that pin the route at its cap: bodies a demo dropped would be
-        // reclaimed by the GC the transport asks for once /demo/leak has waited at the cap for a while.
-        List<ClientHttpResponse> held = new ArrayList<>();
-        try {
-            URI upstream = URI.create(this.route + "/upstream/bytes/1024");
-            for (int i = 0; i < 8; i++) {
-                held.add(this.transport.requestFactory().createRequest(upstream, HttpMethod.GET).execute());
-            }
-            HttpResponse<String> response = this.http.get("/demo/leak");
-            assertThat(response.statusCode()).isEqualTo(503);
-            DocumentContext json = com.jayway.jsonpath.JsonPath.parse(response.body());
-            assertThat(json.<String>read("$.demo")).isEqualTo("leak");
-            assertThat(json.<String>read("$.route")).isEqualTo(this.route);
-            assertThat(json.<String>read("$.error")).contains("max-conns-per-host is 8")
-                .contains("DemoRoutesTests.aLeakAtTheCapAnswers503WithTheDiagnostic(DemoRoutesTests.java:");
+    @AllowBodyLeaks(reason = "the /demo/storm and /demo/leak routes drop their responses on purpose")
+    void aLeakAtTheCapEndsInAReclaimOrInTheDiagnostic() throws Exception {
+        long leaked = this.transport.bodies().leaked();
+        this.http.getJson("/demo/storm?n=8", 200);
+        HttpResponse<String> response = this.http.get("/demo/leak");
+        DocumentContext json = com.jayway.jsonpath.JsonPath.parse(response.body());
+        assertThat(json.<String>read("$.demo")).isEqualTo("leak");
+        assertThat(json.<String>read("$.route")).isEqualTo(this.route);
+        if (response.statusCode() == 200) {
+            assertThat(this.transport.bodies().leaked()).as("the storm's dropped bodies were reclaimed")
+                .isGreaterThanOrEqualTo(leaked + 1);
+            assertThat(this.transport.pool().closedBy().get(CloseReason.LEAK_RECLAIMED)).isPositive();
         }
-        finally {
-            held.forEach(ClientHttpResponse::close);
+        else {
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(json.<String>read("$.error")).contains("max-conns-per-host is 8")
+                .containsPattern(OPENED_AT_LINE.formatted("StormDemo", "StormDemo"));
         }
     }
 
