@@ -33,6 +33,8 @@ final class BodyTracker {
     private final ConnectionPool pool;
     private final ReferenceQueue<Object> unreachable = new ReferenceQueue<>();
     private final ConcurrentHashMap<Long, OpenBody> open = new ConcurrentHashMap<>();
+    /** Ids of the open bodies flagged as leak suspects: their count is a total read without walking the bodies. */
+    private final Set<Long> suspectIds = ConcurrentHashMap.newKeySet();
     /** Requests (method, route, path) that leaked or were suspects before: their next bodies record the stack. */
     private final Set<OpenBody.RequestKey> suspectRequests = ConcurrentHashMap.newKeySet();
     private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
@@ -123,6 +125,7 @@ final class BodyTracker {
         }
         if (body.watch != null) {
             this.open.remove(body.id);
+            this.suspectIds.remove(body.id);
             body.watch.clear();
         }
         this.finished[outcome.ordinal()].increment();
@@ -201,6 +204,11 @@ final class BodyTracker {
         for (OpenBody body : this.open.values()) {
             if (!body.suspect && body.phase() == OpenBody.OPEN && now - body.lastReadNanos >= this.thresholdNanos) {
                 body.suspect = true;
+                this.suspectIds.add(body.id);
+                if (!this.open.containsKey(body.id)) {
+                    // Retired meanwhile: retire removes from open before suspectIds, so one of us removes it.
+                    this.suspectIds.remove(body.id);
+                }
                 this.suspectRequests.add(body.requestKey());
                 log.warn("Leak suspect: response body {} has had no read for {} ms. Read it to the end or close it.{}",
                         body.describe(now), TimeUnit.NANOSECONDS.toMillis(now - body.lastReadNanos), stackText(body));
@@ -249,6 +257,25 @@ final class BodyTracker {
             lines.forEach((line, count) -> sb.append("\n  ").append(line).append(" (").append(count).append(')'));
         }
         return sb.toString();
+    }
+
+    /** The tracker's part of {@link TransportTotals}, from running counters: never walks the open bodies. */
+    BodyTotals totals() {
+        // Finished before open before opened, as in the snapshot: open + finished never exceeds opened.
+        long[] done = new long[this.finished.length];
+        for (int i = 0; i < done.length; i++) {
+            done[i] = this.finished[i].sum();
+        }
+        long openCount = this.open.size();
+        long suspects = this.suspectIds.size();
+        return new BodyTotals(openCount, suspects, this.opened.sum(), done, this.lastLeakMillis);
+    }
+
+    record BodyTotals(long open, long suspects, long opened, long[] finished, long lastLeakMillis) {
+
+        long finished(BodyOutcome outcome) {
+            return this.finished[outcome.ordinal()];
+        }
     }
 
     BodiesSnapshot snapshot() {

@@ -41,6 +41,11 @@ final class ConnectionPool implements AutoCloseable {
     /** Idle connections of every route, least recently used first (Go's idleLRU). */
     private final LinkedHashSet<PooledConnection> idleLru = new LinkedHashSet<>();
     private long nextId = 1;
+    /** Running totals across routes, so that {@link #totals()} reads them without walking the routes. */
+    private int liveCount;
+    private long openedCount;
+    /** Every caller waiting at a cap, across routes, in arrival order: the first has waited longest. */
+    private final LinkedHashSet<Waiter> waitingOrder = new LinkedHashSet<>();
     private long lastAcquireTimeoutMillis;
     private boolean closed;
 
@@ -160,6 +165,7 @@ final class ConnectionPool implements AutoCloseable {
             cancellation.waiter = waiter;
         }
         pool.waiters.addLast(waiter);
+        this.waitingOrder.add(waiter);
         long remaining = timeoutNanos - (System.nanoTime() - start);
         try {
             while (waiter.connection == null) {
@@ -170,6 +176,7 @@ final class ConnectionPool implements AutoCloseable {
                 }
                 if (remaining <= 0 || this.closed) {
                     pool.waiters.remove(waiter);
+                    this.waitingOrder.remove(waiter);
                     throw exhausted(pool, start);
                 }
                 remaining = waiter.granted.awaitNanos(remaining);
@@ -184,6 +191,9 @@ final class ConnectionPool implements AutoCloseable {
             }
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while waiting for a connection to " + pool.route.name());
+        }
+        finally {
+            this.waitingOrder.remove(waiter);
         }
     }
 
@@ -271,6 +281,8 @@ final class ConnectionPool implements AutoCloseable {
                 System.nanoTime());
         pool.live.add(conn);
         pool.opened++;
+        this.liveCount++;
+        this.openedCount++;
         return conn;
     }
 
@@ -344,6 +356,7 @@ final class ConnectionPool implements AutoCloseable {
 
     private void grantLocked(RoutePool pool, PooledConnection conn) {
         Waiter waiter = pool.waiters.pollFirst();
+        this.waitingOrder.remove(waiter);
         waiter.connection = conn;
         waiter.granted.signal();
     }
@@ -362,7 +375,9 @@ final class ConnectionPool implements AutoCloseable {
     private PooledConnection closeLocked(PooledConnection conn, CloseReason reason) {
         RoutePool pool = routePoolOf(conn);
         conn.state = PooledConnection.State.CLOSED;
-        pool.live.remove(conn);
+        if (pool.live.remove(conn)) {
+            this.liveCount--;
+        }
         pool.closedBy[reason.ordinal()]++;
         conn.closeReason = reason;
         if (!pool.waiters.isEmpty() && pool.hasRoom() && !this.closed) {
@@ -588,6 +603,26 @@ final class ConnectionPool implements AutoCloseable {
         finally {
             this.lock.unlock();
         }
+    }
+
+    /** The pool's part of {@link TransportTotals}, from running counters: constant time, nothing listed. */
+    PoolTotals totals() {
+        this.lock.lock();
+        try {
+            int idle = this.idleLru.size();
+            long longestWaitNanos = this.waitingOrder.isEmpty() ? 0
+                    : System.nanoTime() - this.waitingOrder.iterator().next().sinceNanos;
+            return new PoolTotals(this.liveCount - idle, idle, this.waitingOrder.size(), this.openedCount,
+                    this.openedCount - this.liveCount, TimeUnit.NANOSECONDS.toMillis(longestWaitNanos),
+                    this.lastAcquireTimeoutMillis);
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    record PoolTotals(int active, int idle, int waiting, long opened, long closed, long longestWaitMillis,
+            long lastAcquireTimeoutMillis) {
     }
 
     PoolSnapshot snapshot() {

@@ -12,7 +12,8 @@ import org.springframework.http.client.ClientHttpRequestFactory;
  * {@code DefaultTransport}: every {@link #requestFactory(RequestOptions) request factory} made from it uses
  * the same pool. Thread-safe. {@link #close()} closes every connection and stops its background thread.
  *
- * <p>{@link #pool()} and {@link #bodies()} return immutable snapshots for monitoring.
+ * <p>{@link #pool()} and {@link #bodies()} return immutable snapshots for monitoring; {@link #totals()} the
+ * running totals, cheap enough to poll.
  */
 public final class KeepAliveTransport implements AutoCloseable {
 
@@ -86,6 +87,20 @@ public final class KeepAliveTransport implements AutoCloseable {
      */
     public int openBodies() {
         return this.engine.tracker.openCount();
+    }
+
+    /**
+     * The running totals of the pool and the bodies, in constant time: for health checks and gauges polled
+     * often, which must not copy every open body (with its stack) the way {@link #bodies()} does.
+     */
+    public TransportTotals totals() {
+        ConnectionPool.PoolTotals pool = this.engine.pool.totals();
+        BodyTracker.BodyTotals bodies = this.engine.tracker.totals();
+        return new TransportTotals(pool.active(), pool.idle(), pool.waiting(), pool.opened(), pool.closed(),
+                pool.longestWaitMillis(), pool.lastAcquireTimeoutMillis(), bodies.open(), bodies.suspects(),
+                bodies.opened(), bodies.finished(BodyOutcome.EOF), bodies.finished(BodyOutcome.EARLY_DRAINED),
+                bodies.finished(BodyOutcome.EARLY_DISCARDED), bodies.finished(BodyOutcome.EOF_NOT_CLOSED),
+                bodies.finished(BodyOutcome.LEAKED), bodies.lastLeakMillis());
     }
 
     /** Adds a listener for events that snapshots cannot carry (acquire times, leaked bodies). */

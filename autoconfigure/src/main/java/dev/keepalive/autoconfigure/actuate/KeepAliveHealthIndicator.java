@@ -3,18 +3,26 @@ package dev.keepalive.autoconfigure.actuate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-import dev.keepalive.transport.BodiesSnapshot;
 import dev.keepalive.transport.KeepAliveTransport;
-import dev.keepalive.transport.PoolSnapshot;
+import dev.keepalive.transport.TransportTotals;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * {@link HealthIndicator} for the keepalive transport. {@code UP} with the pool and body totals as details;
- * {@code DOWN} for one minute after a caller timed out waiting for a connection at a per-host cap, or after
- * a response body leaked: both mean calls are failing or about to.
+ * {@link HealthIndicator} for the keepalive transport, by Spring Boot's convention that health says whether
+ * this instance can serve: {@code DOWN} only while callers starve for connections, that is when a caller
+ * timed out waiting at a per-host cap within the last minute, or when a caller has been waiting longer than
+ * half of {@code acquire-timeout}. Anything else is {@code UP} with the totals as details. A leaked body that
+ * was found and reclaimed stays {@code UP}: the instance serves, and taking it out of a load balancer's
+ * rotation would not fix the calling code; {@code leaked} and {@code lastLeakAt} in the details, the ERROR
+ * log, the metrics and the alerts carry it.
+ * <p>
+ * Reads the transport's {@link KeepAliveTransport#totals() totals}: constant time, however many routes and
+ * open bodies there are.
  */
 public class KeepAliveHealthIndicator implements HealthIndicator {
 
@@ -23,6 +31,8 @@ public class KeepAliveHealthIndicator implements HealthIndicator {
     private final KeepAliveTransport transport;
 
     private final Clock clock;
+
+    private final long starvedWaitMillis;
 
     /**
      * Creates the indicator.
@@ -35,29 +45,59 @@ public class KeepAliveHealthIndicator implements HealthIndicator {
     KeepAliveHealthIndicator(KeepAliveTransport transport, Clock clock) {
         this.transport = transport;
         this.clock = clock;
+        this.starvedWaitMillis = transport.settings().acquireTimeout().toMillis() / 2;
     }
 
     @Override
     public Health health() {
-        PoolSnapshot pool = this.transport.pool();
-        BodiesSnapshot bodies = this.transport.bodies();
+        TransportTotals totals = this.transport.totals();
         long now = this.clock.millis();
-        boolean acquireTimedOut = recent(pool.lastAcquireTimeoutMillis(), now);
-        boolean leaked = recent(bodies.lastLeakMillis(), now);
-        Health.Builder builder = (acquireTimedOut || leaked) ? Health.down() : Health.up();
-        builder.withDetail("connections", HttpPoolsEndpoint.totals(pool));
-        builder.withDetail("bodies", HttpBodiesEndpoint.totals(bodies));
-        if (acquireTimedOut) {
-            builder.withDetail("lastAcquireTimeout", Instant.ofEpochMilli(pool.lastAcquireTimeoutMillis()).toString());
+        boolean timedOut = totals.lastAcquireTimeoutMillis() > 0
+                && now - totals.lastAcquireTimeoutMillis() < WINDOW.toMillis();
+        boolean starving = totals.waiting() > 0 && totals.longestWaitMillis() > this.starvedWaitMillis;
+        Health.Builder builder = (timedOut || starving) ? Health.down() : Health.up();
+        if (timedOut) {
+            builder.withDetail("reason", "a caller timed out waiting for a connection at a per-host cap within the"
+                    + " last minute");
         }
-        if (leaked) {
-            builder.withDetail("lastLeak", Instant.ofEpochMilli(bodies.lastLeakMillis()).toString());
+        else if (starving) {
+            builder.withDetail("reason", "callers have been waiting for a connection longer than half of"
+                    + " acquire-timeout (" + this.starvedWaitMillis + " ms)");
+        }
+        builder.withDetail("connections", connections(totals));
+        builder.withDetail("bodies", bodies(totals));
+        if (totals.lastAcquireTimeoutMillis() > 0) {
+            builder.withDetail("lastAcquireTimeoutAt", Instant.ofEpochMilli(totals.lastAcquireTimeoutMillis()).toString());
+        }
+        if (totals.leaked() > 0) {
+            builder.withDetail("leaked", totals.leaked());
+            builder.withDetail("lastLeakAt", Instant.ofEpochMilli(totals.lastLeakMillis()).toString());
         }
         return builder.build();
     }
 
-    private static boolean recent(long epochMillis, long now) {
-        return epochMillis > 0 && now - epochMillis < WINDOW.toMillis();
+    private static Map<String, Object> connections(TransportTotals totals) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("active", totals.active());
+        details.put("idle", totals.idle());
+        details.put("waiting", totals.waiting());
+        details.put("longestWaitMillis", totals.longestWaitMillis());
+        details.put("opened", totals.opened());
+        details.put("closed", totals.closed());
+        return details;
+    }
+
+    private static Map<String, Object> bodies(TransportTotals totals) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("open", totals.openBodies());
+        details.put("leakSuspects", totals.leakSuspects());
+        details.put("opened", totals.bodiesOpened());
+        details.put("eof", totals.eof());
+        details.put("earlyCloseDrained", totals.earlyCloseDrained());
+        details.put("earlyCloseDiscarded", totals.earlyCloseDiscarded());
+        details.put("eofNotClosed", totals.eofNotClosed());
+        details.put("leaked", totals.leaked());
+        return details;
     }
 
 }

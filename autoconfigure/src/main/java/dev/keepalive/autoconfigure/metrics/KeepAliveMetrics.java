@@ -3,21 +3,22 @@ package dev.keepalive.autoconfigure.metrics;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import dev.keepalive.transport.AcquireOutcome;
-import dev.keepalive.transport.BodiesSnapshot;
 import dev.keepalive.transport.CloseReason;
 import dev.keepalive.transport.KeepAliveTransport;
 import dev.keepalive.transport.PoolSnapshot;
 import dev.keepalive.transport.RouteSnapshot;
 import dev.keepalive.transport.TransportListener;
+import dev.keepalive.transport.TransportTotals;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,8 +31,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * caps, connections opened, closed (by reason) and reused, how long callers waited for a connection, and
  * response bodies open, suspected of leaking and closed (by outcome).
  * <p>
- * Gauges and counters read the transport's snapshots, cached for a few hundred milliseconds so that one
- * scrape takes one snapshot. The per-route meters are registered for the routes present when the binder is
+ * The global meters read the transport's {@link KeepAliveTransport#totals() totals}, in constant time
+ * however many bodies are open; the per-route meters read one pool snapshot per scrape, indexed by route
+ * (see {@link SnapshotCache}). The per-route meters are registered for the routes present when the binder is
  * bound, and for any later route at its first connection acquire, so routes that the application talks to
  * later get meters too.
  */
@@ -50,8 +52,13 @@ public class KeepAliveMetrics implements MeterBinder {
      * @param transport the transport to report on
      */
     public KeepAliveMetrics(KeepAliveTransport transport) {
+        this(transport, transport::pool, System::nanoTime);
+    }
+
+    /** For tests: the pool snapshots and the clock that the cache reads. */
+    KeepAliveMetrics(KeepAliveTransport transport, Supplier<PoolSnapshot> pools, LongSupplier nanoClock) {
         this.transport = transport;
-        this.snapshots = new SnapshotCache(transport, System::nanoTime);
+        this.snapshots = new SnapshotCache(pools, transport::totals, nanoClock);
     }
 
     @Override
@@ -73,18 +80,15 @@ public class KeepAliveMetrics implements MeterBinder {
         }
     }
 
-    /** The route's total cap: from its pool entry when there is one yet, else from the settings. */
+    /** The route's total cap, from the settings as the pool sets it (route is {@code scheme://host:port}). */
     private int maxConns(String route) {
-        return this.transport.pool().route(route).map(RouteSnapshot::maxConns).orElseGet(() -> this.transport
-                .settings().maxConnsFor(route.substring(route.indexOf("://") + 3).toLowerCase(Locale.ROOT)));
-    }
-
-    private Optional<RouteSnapshot> route(String route) {
-        return this.snapshots.pool().route(route);
+        return this.transport.settings()
+            .maxConnsFor(route.substring(route.indexOf("://") + 3).toLowerCase(Locale.ROOT));
     }
 
     private double routeValue(String route, ToDoubleFunction<RouteSnapshot> value) {
-        return route(route).map(value::applyAsDouble).orElse(Double.NaN);
+        RouteSnapshot entry = this.snapshots.route(route);
+        return (entry != null) ? value.applyAsDouble(entry) : Double.NaN;
     }
 
     /** Feeds {@code keepalive.connections.acquire} from the transport's acquire events. */
@@ -114,21 +118,21 @@ public class KeepAliveMetrics implements MeterBinder {
 
         void registerGlobalMeters() {
             SnapshotCache cache = KeepAliveMetrics.this.snapshots;
-            Gauge.builder("keepalive.bodies.open", cache, (c) -> c.bodies().open())
+            Gauge.builder("keepalive.bodies.open", cache, (c) -> c.totals().openBodies())
                 .description("Response bodies not yet read to the end or closed")
                 .register(this.registry);
-            Gauge.builder("keepalive.bodies.leak.suspects", cache, (c) -> c.bodies().leakSuspects())
+            Gauge.builder("keepalive.bodies.leak.suspects", cache, (c) -> c.totals().leakSuspects())
                 .description("Open response bodies with no read for the leak-detection threshold")
                 .register(this.registry);
-            bodiesClosed(cache, "eof", BodiesSnapshot::eof);
-            bodiesClosed(cache, "early-drained", BodiesSnapshot::earlyCloseDrained);
-            bodiesClosed(cache, "early-discarded", BodiesSnapshot::earlyCloseDiscarded);
-            bodiesClosed(cache, "eof-not-closed", BodiesSnapshot::eofNotClosed);
-            bodiesClosed(cache, "leaked", BodiesSnapshot::leaked);
+            bodiesClosed(cache, "eof", TransportTotals::eof);
+            bodiesClosed(cache, "early-drained", TransportTotals::earlyCloseDrained);
+            bodiesClosed(cache, "early-discarded", TransportTotals::earlyCloseDiscarded);
+            bodiesClosed(cache, "eof-not-closed", TransportTotals::eofNotClosed);
+            bodiesClosed(cache, "leaked", TransportTotals::leaked);
         }
 
-        private void bodiesClosed(SnapshotCache cache, String outcome, ToDoubleFunction<BodiesSnapshot> count) {
-            FunctionCounter.builder("keepalive.bodies.closed", cache, (c) -> count.applyAsDouble(c.bodies()))
+        private void bodiesClosed(SnapshotCache cache, String outcome, ToDoubleFunction<TransportTotals> count) {
+            FunctionCounter.builder("keepalive.bodies.closed", cache, (c) -> count.applyAsDouble(c.totals()))
                 .description("Response bodies finished, by outcome")
                 .tag("outcome", outcome)
                 .register(this.registry);

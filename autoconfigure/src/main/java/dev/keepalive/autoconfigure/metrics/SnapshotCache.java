@@ -1,49 +1,63 @@
 package dev.keepalive.autoconfigure.metrics;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
-import dev.keepalive.transport.BodiesSnapshot;
-import dev.keepalive.transport.KeepAliveTransport;
 import dev.keepalive.transport.PoolSnapshot;
+import dev.keepalive.transport.RouteSnapshot;
+import dev.keepalive.transport.TransportTotals;
 
 /**
- * Holds the last pool and bodies snapshots for a short time, so that one scrape that reads dozens of gauges
- * takes one snapshot of each instead of one per gauge.
+ * What one scrape reads, held for a short time: the transport's O(1) totals for the global meters, and
+ * one pool snapshot indexed by route for the per-route meters. A scrape reads dozens of gauges per route;
+ * each finds its route in the index instead of searching the snapshot, so a scrape costs one snapshot and
+ * one lookup per gauge, however many routes there are. Open bodies are never listed.
  */
 final class SnapshotCache {
 
     static final long MAX_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    private final KeepAliveTransport transport;
+    private final Supplier<PoolSnapshot> pools;
+
+    private final Supplier<TransportTotals> totals;
 
     private final LongSupplier nanoClock;
 
-    private volatile Timed<PoolSnapshot> pool;
+    private volatile Timed<Map<String, RouteSnapshot>> routes;
 
-    private volatile Timed<BodiesSnapshot> bodies;
+    private volatile Timed<TransportTotals> lastTotals;
 
-    SnapshotCache(KeepAliveTransport transport, LongSupplier nanoClock) {
-        this.transport = transport;
+    SnapshotCache(Supplier<PoolSnapshot> pools, Supplier<TransportTotals> totals, LongSupplier nanoClock) {
+        this.pools = pools;
+        this.totals = totals;
         this.nanoClock = nanoClock;
     }
 
-    PoolSnapshot pool() {
-        Timed<PoolSnapshot> current = this.pool;
+    /** The route's entry in the current snapshot, or null when the route is gone from the pool. */
+    RouteSnapshot route(String route) {
+        Timed<Map<String, RouteSnapshot>> current = this.routes;
         long now = this.nanoClock.getAsLong();
         if (current == null || now - current.nanos() > MAX_AGE_NANOS) {
-            current = new Timed<>(this.transport.pool(), now);
-            this.pool = current;
+            PoolSnapshot pool = this.pools.get();
+            Map<String, RouteSnapshot> index = new HashMap<>(pool.routes().size() * 2);
+            for (RouteSnapshot entry : pool.routes()) {
+                index.put(entry.route(), entry);
+            }
+            current = new Timed<>(index, now);
+            this.routes = current;
         }
-        return current.value();
+        return current.value().get(route);
     }
 
-    BodiesSnapshot bodies() {
-        Timed<BodiesSnapshot> current = this.bodies;
+    TransportTotals totals() {
+        Timed<TransportTotals> current = this.lastTotals;
         long now = this.nanoClock.getAsLong();
         if (current == null || now - current.nanos() > MAX_AGE_NANOS) {
-            current = new Timed<>(this.transport.bodies(), now);
-            this.bodies = current;
+            current = new Timed<>(this.totals.get(), now);
+            this.lastTotals = current;
         }
         return current.value();
     }

@@ -1,11 +1,15 @@
 package dev.keepalive.autoconfigure.actuate;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.keepalive.transport.KeepAliveSettings;
 import dev.keepalive.transport.KeepAliveTransport;
@@ -67,7 +71,8 @@ class KeepAliveHealthIndicatorTests {
         assertThat(detail(health, "connections")).containsEntry("opened", 1L)
             .containsEntry("idle", 1)
             .containsEntry("active", 0)
-            .containsKey("closedBy");
+            .containsEntry("waiting", 0)
+            .containsEntry("closed", 0L);
         assertThat(detail(health, "bodies")).containsEntry("opened", 1L).containsEntry("eof", 1L);
     }
 
@@ -80,29 +85,64 @@ class KeepAliveHealthIndicatorTests {
                 .isThrownBy(() -> this.transport.requestFactory().createRequest(uri(), HttpMethod.GET).execute());
             Health health = new KeepAliveHealthIndicator(this.transport).health();
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-            assertThat(health.getDetails()).containsKey("lastAcquireTimeout");
+            assertThat(health.getDetails()).containsKeys("reason", "lastAcquireTimeoutAt");
+            assertThat((String) health.getDetails().get("reason")).contains("timed out");
             Clock aMinuteLater = Clock.offset(Clock.systemUTC(), KeepAliveHealthIndicator.WINDOW.plusSeconds(1));
-            assertThat(new KeepAliveHealthIndicator(this.transport, aMinuteLater).health().getStatus())
-                .isEqualTo(Status.UP);
+            Health later = new KeepAliveHealthIndicator(this.transport, aMinuteLater).health();
+            assertThat(later.getStatus()).isEqualTo(Status.UP);
+            assertThat(later.getDetails()).containsKey("lastAcquireTimeoutAt").doesNotContainKey("reason");
             held.getBody().readAllBytes();
         }
     }
 
     @Test
-    void downForAMinuteAfterABodyLeaked() throws IOException {
+    void downWhileACallerHasWaitedLongerThanHalfTheAcquireTimeoutAndUpOnceServed() throws Exception {
+        try (KeepAliveTransport patient = KeepAliveTransport.create(KeepAliveSettings.builder()
+            .maxConnsPerHost(1)
+            .acquireTimeout(Duration.ofSeconds(6))
+            .build())) {
+            this.server.enqueue(new MockResponse.Builder().body("held").build());
+            this.server.enqueue(new MockResponse.Builder().body("next").build());
+            KeepAliveHealthIndicator indicator = new KeepAliveHealthIndicator(patient);
+            ClientHttpResponse held = patient.requestFactory().createRequest(uri(), HttpMethod.GET).execute();
+            CompletableFuture<String> waiter = CompletableFuture.supplyAsync(() -> {
+                try (ClientHttpResponse response = patient.requestFactory().createRequest(uri(), HttpMethod.GET)
+                    .execute()) {
+                    return new String(response.getBody().readAllBytes());
+                }
+                catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+            await().atMost(Duration.ofSeconds(2)).until(() -> patient.totals().waiting() == 1);
+            assertThat(patient.totals().longestWaitMillis()).isLessThan(3000);
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+            await().atMost(Duration.ofSeconds(5)).until(() -> indicator.health().getStatus().equals(Status.DOWN));
+            Health starving = indicator.health();
+            assertThat((String) starving.getDetails().get("reason")).contains("half of acquire-timeout (3000 ms)");
+            assertThat(detail(starving, "connections")).containsEntry("waiting", 1);
+            held.getBody().readAllBytes();
+            held.close();
+            assertThat(waiter.get(5, TimeUnit.SECONDS)).isEqualTo("next");
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+        }
+    }
+
+    @Test
+    void aReclaimedLeakStaysUpWithLeakedAndLastLeakAtInTheDetails() throws IOException {
         this.server.enqueue(new MockResponse.Builder().body("leaked").build());
+        long before = System.currentTimeMillis();
         leakOneResponse();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             System.gc();
-            assertThat(this.transport.bodies().leaked()).isEqualTo(1);
+            assertThat(this.transport.totals().leaked()).isEqualTo(1);
         });
         Health health = new KeepAliveHealthIndicator(this.transport).health();
-        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-        assertThat(health.getDetails()).containsKey("lastLeak");
-        assertThat(detail(health, "bodies")).containsEntry("leaked", 1L);
-        Clock aMinuteLater = Clock.offset(Clock.systemUTC(), KeepAliveHealthIndicator.WINDOW.plusSeconds(1));
-        assertThat(new KeepAliveHealthIndicator(this.transport, aMinuteLater).health().getStatus())
-            .isEqualTo(Status.UP);
+        assertThat(health.getStatus()).isEqualTo(Status.UP);
+        assertThat(health.getDetails()).containsEntry("leaked", 1L).doesNotContainKey("reason");
+        assertThat(Instant.parse((String) health.getDetails().get("lastLeakAt")).toEpochMilli()).isBetween(before,
+                System.currentTimeMillis());
+        assertThat(detail(health, "bodies")).containsEntry("leaked", 1L).containsEntry("open", 0L);
     }
 
     private void leakOneResponse() throws IOException {
