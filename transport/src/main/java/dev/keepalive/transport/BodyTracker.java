@@ -165,6 +165,7 @@ final class BodyTracker {
                 this.pool.release(body.connection, false, 0, CloseReason.LEAK_RECLAIMED);
             }
             notifyListeners(body, TransportListener::bodyLeaked);
+            BodyLeakedEvent.commit(body);
         }
     }
 
@@ -213,6 +214,7 @@ final class BodyTracker {
                 log.warn("Leak suspect: response body {} has had no read for {} ms. Read it to the end or close it.{}",
                         body.describe(now), TimeUnit.NANOSECONDS.toMillis(now - body.lastReadNanos), stackText(body));
                 notifyListeners(body, TransportListener::leakSuspected);
+                LeakSuspectEvent.commit(body);
             }
         }
     }

@@ -110,8 +110,19 @@ final class ConnectionPool implements AutoCloseable {
     Lease acquire(Route route, boolean forceNew, long timeoutNanos, Cancellation cancellation, Object userState)
             throws IOException {
         long start = System.nanoTime();
+        // Begun here so that the JFR event's duration is the acquire; begin and finish are no-ops without a
+        // recording, and the event never leaves this method, so the JIT need not even allocate it.
+        ConnectionAcquireEvent event = new ConnectionAcquireEvent();
+        event.begin();
         while (true) {
-            Lease lease = acquireOnce(route, forceNew, start, timeoutNanos, cancellation, userState);
+            Lease lease;
+            try {
+                lease = acquireOnce(route, forceNew, start, timeoutNanos, cancellation, userState);
+            }
+            catch (PoolExhaustedException ex) {
+                event.finish(route, AcquireOutcome.TIMEOUT, System.nanoTime() - start);
+                throw ex;
+            }
             PooledConnection conn = lease.connection();
             if (lease.outcome() == AcquireOutcome.IDLE && needsCheck(conn)) {
                 // Taken out of the idle list above, so no other thread can hand it out while it is checked.
@@ -125,7 +136,9 @@ final class ConnectionPool implements AutoCloseable {
             if (reused) {
                 routePoolOf(conn).reused.increment();
             }
-            notifyAcquired(route, lease.outcome(), System.nanoTime() - start);
+            long nanos = System.nanoTime() - start;
+            notifyAcquired(route, lease.outcome(), nanos);
+            event.finish(route, lease.outcome(), nanos);
             return new Lease(conn, lease.outcome(), reused, lease.nearCap());
         }
     }
@@ -204,10 +217,18 @@ final class ConnectionPool implements AutoCloseable {
         String counts = (this.closed ? "the transport was closed" : "timed out after " + waitedMillis + " ms")
                 + " waiting for a connection to " + route + ": max-conns-per-host is " + pool.maxConns + " ("
                 + pool.active() + " active, " + pool.idleCount() + " idle, " + pool.waiters.size() + " waiting).";
+        int active = pool.active();
+        int idle = pool.idleCount();
+        int waiting = pool.waiters.size();
+        boolean shutdown = this.closed;
         // Listeners and the body tracker are called without our lock: release it for the details.
         this.lock.unlock();
         try {
-            notifyAcquired(pool.route, AcquireOutcome.TIMEOUT, System.nanoTime() - start);
+            long waited = System.nanoTime() - start;
+            notifyAcquired(pool.route, AcquireOutcome.TIMEOUT, waited);
+            if (!shutdown) {
+                PoolExhaustedEvent.commit(route, pool.maxConns, active, idle, waiting, waited);
+            }
             return new PoolExhaustedException(route, counts + this.exhaustionDetails.apply(route));
         }
         finally {
