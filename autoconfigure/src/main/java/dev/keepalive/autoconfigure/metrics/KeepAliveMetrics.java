@@ -182,6 +182,11 @@ public class KeepAliveMetrics implements MeterBinder {
                 .description("Exchanges carried by an already used connection")
                 .tags(tags)
                 .register(this.registry);
+            // Every outcome from the start, at zero: the first timeout is then an increase that Prometheus's
+            // increase() and rate() see (a series born at 1 shows no increase), so the alerts fire on it.
+            for (AcquireOutcome outcome : AcquireOutcome.values()) {
+                registerAcquireTimer(route, outcome);
+            }
         }
 
         Timer acquireTimer(String route, AcquireOutcome outcome) {
@@ -192,6 +197,10 @@ public class KeepAliveMetrics implements MeterBinder {
             if (!this.routes.contains(route)) {
                 registerRoute(route, KeepAliveMetrics.this.maxConns(route));
             }
+            return registerAcquireTimer(route, outcome);
+        }
+
+        private Timer registerAcquireTimer(String route, AcquireOutcome outcome) {
             return this.acquireTimers.computeIfAbsent(route + ' ' + outcome.key(),
                     (key) -> Timer.builder("keepalive.connections.acquire")
                         .description("Time callers spent getting a connection from the pool, by outcome")

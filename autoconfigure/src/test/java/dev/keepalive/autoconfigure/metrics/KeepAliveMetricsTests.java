@@ -116,6 +116,13 @@ class KeepAliveMetricsTests {
             .timer();
         assertThat(acquiredNew.count()).isEqualTo(1);
         assertThat(acquiredIdle.count()).isEqualTo(1);
+        // The outcomes that did not happen yet are there at zero, so that the first one is an increase.
+        assertThat(this.registry.get("keepalive.connections.acquire").tags("route", route, "outcome", "timeout")
+            .timer()
+            .count()).isZero();
+        assertThat(this.registry.get("keepalive.connections.acquire").tags("route", route, "outcome", "waited")
+            .timer()
+            .count()).isZero();
         assertThat(this.registry.find("keepalive.connections").tag("route", route(this.second)).meters()).isEmpty();
     }
 
