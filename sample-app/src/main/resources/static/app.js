@@ -1,9 +1,19 @@
-// The sample's live page: polls the two keepalive actuator endpoints about once a second and runs the demos.
+// The sample's live page: polls the two keepalive actuator endpoints about once a second, charts their totals
+// over the last minutes, and runs the demos.
 // Plain DOM, no build step. Every value from the server goes in through textContent, never as HTML.
 (function () {
   'use strict';
 
   const REFRESH_MILLIS = 1000;
+  const CHART_WINDOW_MILLIS = 5 * 60 * 1000;
+  // What the chart draws, from the totals of each refresh: the pool filling, starving and recovering.
+  const SERIES = [
+    { key: 'active', label: 'active connections', color: '#a26200' },
+    { key: 'idle', label: 'idle connections', color: '#1f7a4d' },
+    { key: 'waiting', label: 'waiting callers', color: '#b3261e' },
+    { key: 'open', label: 'open bodies', color: '#3f51b5' },
+  ];
+  const history = [];              // { t, active, idle, waiting, open }, oldest first, CHART_WINDOW_MILLIS long
   const openStacks = new Set();   // body ids whose stack the reader has unfolded, kept across refreshes
 
   const $ = (id) => document.getElementById(id);
@@ -113,6 +123,66 @@
     $('bodies-empty').hidden = rows.length > 0;
   }
 
+  const SVG = 'http://www.w3.org/2000/svg';
+
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // A round upper bound for the y axis, so that its four grid lines fall on whole numbers.
+  function niceMax(value) {
+    let max = 4;
+    while (max < value) max = max < 20 ? max + 4 : max * 2;
+    return max;
+  }
+
+  function record(pools, bodies) {
+    const now = Date.now();
+    history.push({ t: now, active: pools.totals.active, idle: pools.totals.idle, waiting: pools.totals.waiting,
+      open: bodies.totals.open });
+    while (history.length > 0 && history[0].t < now - CHART_WINDOW_MILLIS) history.shift();
+  }
+
+  // Plain SVG, drawn here: time runs left to right over the last 5 minutes, one polyline per series. Each
+  // polyline carries its latest and highest value (data-last, data-max) for the reader and for tests.
+  function drawChart() {
+    const chart = $('chart');
+    const width = 1000, height = 220, left = 34, right = 8, top = 8, bottom = 20;
+    const now = history.length ? history[history.length - 1].t : Date.now();
+    // The time axis spans what was seen, one to five minutes, so that a fresh page shows a storm wide.
+    const span = Math.min(CHART_WINDOW_MILLIS, Math.max(60000, history.length ? now - history[0].t : 0));
+    const yMax = niceMax(Math.max(0, ...history.flatMap((p) => SERIES.map((s) => p[s.key]))));
+    const x = (t) => left + (width - left - right) * (1 - (now - t) / span);
+    const y = (v) => top + (height - top - bottom) * (1 - v / yMax);
+    const nodes = [];
+    for (let i = 0; i <= 4; i++) {
+      const value = yMax * i / 4;
+      nodes.push(svg('line', { class: 'grid', x1: left, x2: width - right, y1: y(value), y2: y(value) }));
+      nodes.push(svg('text', { class: 'axis', x: left - 6, y: y(value) + 4, 'text-anchor': 'end' }, value));
+    }
+    for (let tick = 5; tick >= 0; tick--) {
+      const ago = span * tick / 5;
+      const label = tick === 0 ? 'now' : '−' + (ago >= 60000 ? +(ago / 60000).toFixed(1) + ' min' : Math.round(ago / 1000) + ' s');
+      nodes.push(svg('text', { class: 'axis', x: x(now - ago), y: height - 5,
+        'text-anchor': tick === 5 ? 'start' : tick === 0 ? 'end' : 'middle' }, label));
+    }
+    for (const s of SERIES) {
+      const points = history.map((p) => x(p.t).toFixed(1) + ',' + y(p[s.key]).toFixed(1)).join(' ');
+      const values = history.map((p) => p[s.key]);
+      nodes.push(svg('polyline', { class: 'series', 'data-series': s.key, stroke: s.color, points,
+        'data-last': values.length ? values[values.length - 1] : 0, 'data-max': Math.max(0, ...values) }));
+    }
+    chart.replaceChildren(...nodes);
+    chart.setAttribute('data-samples', history.length);
+    const last = history[history.length - 1] || {};
+    $('chart-legend').replaceChildren(...SERIES.map((s) => el('span',
+      { class: 'legend-item', 'data-series': s.key, style: '--swatch: ' + s.color },
+      s.label + ' ', el('b', {}, last[s.key] ?? 0))));
+  }
+
   async function getJson(url) {
     const response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
     if (!response.ok) throw new Error(url + ' answered ' + response.status);
@@ -124,6 +194,8 @@
       const [pools, bodies] = await Promise.all([getJson('actuator/httppools'), getJson('actuator/httpbodies')]);
       renderPools(pools);
       renderBodies(bodies);
+      record(pools, bodies);
+      drawChart();
       $('live').className = 'dot ok';
       $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
     } catch (error) {

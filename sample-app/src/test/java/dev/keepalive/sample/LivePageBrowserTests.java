@@ -33,7 +33,8 @@ import static org.awaitility.Awaitility.await;
  * The page at {@code /} in a real browser: Debian's headless {@code chromium} driven through Debian's
  * {@code chromedriver} (packages {@code chromium} and {@code chromium-driver}; override the paths with
  * {@code -Dchromium.binary=…} and {@code -Dchromedriver.binary=…}). It clicks the leak button, sees the open
- * body listed with the sample's line, asks for a GC, and sees the body reclaimed. Screenshots go to
+ * body listed with the sample's line, asks for a GC, and sees the body reclaimed; it runs the storm and sees
+ * the chart draw the pool fill, a caller starve, and the pool recover after a GC. Screenshots go to
  * {@code target/browser/}.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
@@ -118,6 +119,48 @@ class LivePageBrowserTests {
         assertThat(text("#bodies-empty")).isEqualTo("No open bodies.");
         assertThat(text("#last-json")).contains("\"demo\": \"gc\"");
         screenshot("leak-reclaimed.png");
+    }
+
+    @Test
+    void theChartDrawsThePoolFillingStarvingAndRecoveringDuringAStorm() throws IOException {
+        this.browser.get("http://127.0.0.1:" + this.port + "/");
+        await("the page's first refresh").atMost(Duration.ofSeconds(15))
+            .until(() -> text("#updated").startsWith("updated"));
+        assertThat(chart("active", "data-max")).isZero();
+
+        this.browser.findElement(By.id("demo-storm")).click(); // n = 10 against a cap of 8: the ninth waits 2 s
+        await("the storm's answer").atMost(Duration.ofSeconds(30))
+            .until(() -> text("#last-json").contains("\"demo\": \"storm\"") && text("#last-json").contains("call 9"));
+        await("the chart drawing the pool full, a caller starving and the open bodies").atMost(Duration.ofSeconds(15))
+            .untilAsserted(() -> {
+                assertThat(chart("active", "data-max")).isGreaterThanOrEqualTo(8);
+                assertThat(chart("waiting", "data-max")).isGreaterThanOrEqualTo(1);
+                assertThat(chart("open", "data-max")).isGreaterThanOrEqualTo(8);
+            });
+        assertThat(texts("#chart-legend .legend-item")).hasSize(4).anySatisfy((item) -> assertThat(item)
+            .startsWith("active connections"));
+
+        this.browser.findElement(By.id("demo-gc")).click();
+        await("the chart drawing the recovery").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(chart("active", "data-last")).isZero();
+            assertThat(chart("open", "data-last")).isZero();
+            assertThat(chart("waiting", "data-last")).isZero();
+        });
+        // The history is still drawn: full, starved, then recovered.
+        assertThat(chart("active", "data-max")).isGreaterThanOrEqualTo(8);
+        Object points = ((JavascriptExecutor) this.browser).executeScript(
+                "return document.querySelector('#chart polyline[data-series=active]').points.numberOfItems;");
+        assertThat(((Number) points).intValue()).isGreaterThanOrEqualTo(3);
+        screenshot("live-page-storm.png");
+    }
+
+    /** An attribute of the chart's polyline for {@code series}, as a number. */
+    private int chart(String series, String attribute) {
+        Object value = ((JavascriptExecutor) this.browser).executeScript(
+                "const e = document.querySelector('#chart polyline[data-series=' + arguments[0] + ']');"
+                        + " return e ? e.getAttribute(arguments[1]) : '-1';",
+                series, attribute);
+        return Integer.parseInt(String.valueOf(value));
     }
 
     /** The text of the first element matching {@code selector}, read in one step in the page (no stale elements). */
