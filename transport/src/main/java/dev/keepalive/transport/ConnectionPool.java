@@ -44,6 +44,8 @@ final class ConnectionPool implements AutoCloseable {
     /** Running totals across routes, so that {@link #totals()} reads them without walking the routes. */
     private int liveCount;
     private long openedCount;
+    /** Idle connections out of {@link #idleLru} for a moment while the housekeeper checks them: still idle. */
+    private int watchingCount;
     /** Every caller waiting at a cap, across routes, in arrival order: the first has waited longest. */
     private final LinkedHashSet<Waiter> waitingOrder = new LinkedHashSet<>();
     private long lastAcquireTimeoutMillis;
@@ -520,6 +522,7 @@ final class ConnectionPool implements AutoCloseable {
                     pool.idle.pollLast();
                     this.idleLru.remove(oldest);
                     pool.watching++;
+                    this.watchingCount++;
                     checked.add(oldest);
                 }
             }
@@ -558,6 +561,7 @@ final class ConnectionPool implements AutoCloseable {
             PooledConnection conn = checked.get(i);
             RoutePool pool = routePoolOf(conn);
             pool.watching--;
+            this.watchingCount--;
             if (conn.state != PooledConnection.State.IDLE) {
                 continue; // closed meanwhile (shutdown), and counted there
             }
@@ -630,7 +634,7 @@ final class ConnectionPool implements AutoCloseable {
     PoolTotals totals() {
         this.lock.lock();
         try {
-            int idle = this.idleLru.size();
+            int idle = this.idleLru.size() + this.watchingCount;
             long longestWaitNanos = this.waitingOrder.isEmpty() ? 0
                     : System.nanoTime() - this.waitingOrder.iterator().next().sinceNanos;
             return new PoolTotals(this.liveCount - idle, idle, this.waitingOrder.size(), this.openedCount,
