@@ -122,6 +122,7 @@ class LivePageBrowserTests {
     }
 
     @Test
+    @AllowBodyLeaks(reason = "the page's storm button calls /demo/storm, which leaks its bodies on purpose")
     void theChartDrawsThePoolFillingStarvingAndRecoveringDuringAStorm() throws IOException {
         this.browser.get("http://127.0.0.1:" + this.port + "/");
         await("the page's first refresh").atMost(Duration.ofSeconds(15))

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.keepalive.test.AllowBodyLeaks;
 import dev.keepalive.transport.KeepAliveTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,7 @@ class PrometheusAlertTests {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
+    @AllowBodyLeaks(reason = "the /demo/storm route leaks its bodies on purpose to exhaust the pool")
     void theStormFiresThePoolExhaustionAlertInARealPrometheus(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isExecutable(PROMETHEUS), "No Prometheus at " + PROMETHEUS + ": install Debian's prometheus"
                 + " package (apt-get install prometheus) or pass -Dprometheus.binary=…; CI installs it");
