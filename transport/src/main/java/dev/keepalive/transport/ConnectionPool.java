@@ -122,7 +122,9 @@ final class ConnectionPool implements AutoCloseable {
                 lease = acquireOnce(route, forceNew, start, timeoutNanos, cancellation, userState);
             }
             catch (PoolExhaustedException ex) {
-                event.finish(route, AcquireOutcome.TIMEOUT, System.nanoTime() - start);
+                if (!isClosed()) {
+                    event.finish(route, AcquireOutcome.TIMEOUT, System.nanoTime() - start);
+                }
                 throw ex;
             }
             PooledConnection conn = lease.connection();
@@ -213,7 +215,11 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     private PoolExhaustedException exhausted(RoutePool pool, long start) {
-        this.lastAcquireTimeoutMillis = System.currentTimeMillis();
+        // Rule 22: a caller failed by shutdown is no pool timeout (no DOWN health, no timeout metric or alert).
+        boolean shutdown = this.closed;
+        if (!shutdown) {
+            this.lastAcquireTimeoutMillis = System.currentTimeMillis();
+        }
         String route = pool.route.name();
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         String counts = (this.closed ? "the transport was closed" : "timed out after " + waitedMillis + " ms")
@@ -222,13 +228,12 @@ final class ConnectionPool implements AutoCloseable {
         int active = pool.active();
         int idle = pool.idleCount();
         int waiting = pool.waiters.size();
-        boolean shutdown = this.closed;
         // Listeners and the body tracker are called without our lock: release it for the details.
         this.lock.unlock();
         try {
             long waited = System.nanoTime() - start;
-            notifyAcquired(pool.route, AcquireOutcome.TIMEOUT, waited);
             if (!shutdown) {
+                notifyAcquired(pool.route, AcquireOutcome.TIMEOUT, waited);
                 PoolExhaustedEvent.commit(route, pool.maxConns, active, idle, waiting, waited);
             }
             return new PoolExhaustedException(route, counts + this.exhaustionDetails.apply(route));

@@ -77,6 +77,29 @@ class TransportTotalsTest {
     }
 
     @Test
+    void aCallerFailedByShutdownIsNoPoolTimeout() throws Exception {
+        this.transport = KeepAliveTransport.create(KeepAliveSettings.builder().maxConnsPerHost(1)
+                .acquireTimeout(Duration.ofSeconds(30)).build());
+        List<AcquireOutcome> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        this.transport.addListener(new TransportListener() {
+            @Override
+            public void connectionAcquired(String route, AcquireOutcome outcome, long nanos) {
+                outcomes.add(outcome);
+            }
+        });
+        ClientHttpResponse held = get("/bytes/64");
+        CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> assertThatExceptionOfType(IOException.class)
+                .isThrownBy(() -> get("/bytes/64")).withMessageContaining("closed"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.transport.totals().waiting() == 1);
+        this.transport.close();
+        waiter.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        held.close();
+        // Rule 22: shutdown never counts as a pool timeout: no DOWN health, no timeout metric, no alert.
+        assertThat(this.transport.totals().lastAcquireTimeoutMillis()).isZero();
+        assertThat(outcomes).containsExactly(AcquireOutcome.NEW);
+    }
+
+    @Test
     void aGrantedWaiterStopsCountingAsWaiting() throws Exception {
         this.transport = KeepAliveTransport.create(KeepAliveSettings.builder().maxConnsPerHost(1)
                 .acquireTimeout(Duration.ofSeconds(10)).build());
