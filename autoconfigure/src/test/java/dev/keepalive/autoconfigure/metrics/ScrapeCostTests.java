@@ -113,8 +113,10 @@ class ScrapeCostTests {
         }
         assertThat(this.transport.totals().openBodies()).isZero();
         long withNoBodyOpen = allocatedBy(scrapeAndCheck);
-        // A snapshot of the bodies alone would allocate well over 100 bytes for each of them.
-        assertThat(withBodiesOpen - withNoBodyOpen).isLessThan(BODIES * 8L);
+        // A snapshot of the bodies alone allocates well over 150 bytes for each of them (a record, its redacted
+        // URI, the list); what differs between the two measurements otherwise is the JIT's warm-up (boxing
+        // that a later compilation removes, 16 bytes per gauge read).
+        assertThat(withBodiesOpen - withNoBodyOpen).isLessThan(BODIES * 32L);
     }
 
     /** One working route (the server) and 999 more that refuse: 127.0.0.2 and up are loopback too. */
@@ -139,16 +141,21 @@ class ScrapeCostTests {
         return held;
     }
 
-    /** Bytes the current thread allocates in one run, after two runs to warm it up. */
+    /** The fewest bytes the current thread allocates in one of five runs, after ten runs to warm it up. */
     private static long allocatedBy(Runnable run) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
             .getThreadMXBean();
-        run.run();
-        run.run();
+        for (int i = 0; i < 10; i++) {
+            run.run();
+        }
         long id = Thread.currentThread().getId();
-        long before = threads.getThreadAllocatedBytes(id);
-        run.run();
-        return threads.getThreadAllocatedBytes(id) - before;
+        long fewest = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            long before = threads.getThreadAllocatedBytes(id);
+            run.run();
+            fewest = Math.min(fewest, threads.getThreadAllocatedBytes(id) - before);
+        }
+        return fewest;
     }
 
     /**
