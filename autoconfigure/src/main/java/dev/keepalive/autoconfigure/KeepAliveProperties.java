@@ -106,6 +106,11 @@ public class KeepAliveProperties {
      * body being sent.
      */
     private Duration expectContinueTimeout = Duration.ofSeconds(1);
+    /**
+     * How long closing the transport (with the application context) lets exchanges in flight finish before
+     * their connections are closed. Idle connections close at once and new requests are refused at once.
+     */
+    private Duration shutdownGrace = Duration.ofSeconds(10);
 
     /**
      * How a response body closed before its end is finished.
@@ -247,6 +252,14 @@ public class KeepAliveProperties {
 
     public void setExpectContinueTimeout(Duration expectContinueTimeout) {
         this.expectContinueTimeout = expectContinueTimeout;
+    }
+
+    public Duration getShutdownGrace() {
+        return this.shutdownGrace;
+    }
+
+    public void setShutdownGrace(Duration shutdownGrace) {
+        this.shutdownGrace = shutdownGrace;
     }
 
     public Drain getDrain() {

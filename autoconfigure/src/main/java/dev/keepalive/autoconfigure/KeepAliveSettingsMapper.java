@@ -40,6 +40,7 @@ final class KeepAliveSettingsMapper {
             .validateAfterInactivity(properties.getValidateAfterInactivity())
             .disableCompression(properties.isDisableCompression())
             .expectContinueTimeout(properties.getExpectContinueTimeout())
+            .shutdownGrace(properties.getShutdownGrace())
             .drainMaxBytes(drain.getMaxBytes().toBytes())
             .drainTimeout(drain.getTimeout())
             .leakThreshold(leaks.getThreshold())
@@ -89,6 +90,7 @@ final class KeepAliveSettingsMapper {
         requireNonNegative("read-timeout", properties.getReadTimeout());
         requireNonNegative("validate-after-inactivity", properties.getValidateAfterInactivity());
         requireNonNegative("expect-continue-timeout", properties.getExpectContinueTimeout());
+        requireNonNegative("shutdown-grace", properties.getShutdownGrace());
         KeepAliveProperties.Drain drain = properties.getDrain();
         require(drain.getMaxBytes() != null, "drain.max-bytes", null, "must be set");
         requireNonNegative("drain.max-bytes", drain.getMaxBytes().toBytes());

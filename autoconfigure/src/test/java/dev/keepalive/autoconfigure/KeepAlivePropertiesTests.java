@@ -57,6 +57,7 @@ class KeepAlivePropertiesTests {
             assertThat(properties.getHosts()).isEmpty();
             assertThat(properties.isDisableCompression()).isFalse();
             assertThat(properties.getExpectContinueTimeout()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(properties.getShutdownGrace()).isEqualTo(Duration.ofSeconds(10));
             KeepAliveSettings settings = context.getBean(KeepAliveTransport.class).settings();
             KeepAliveSettings defaults = KeepAliveSettings.defaults();
             assertThat(settings.maxIdleConns()).isEqualTo(defaults.maxIdleConns());
@@ -66,6 +67,7 @@ class KeepAlivePropertiesTests {
             assertThat(settings.captureStack()).isEqualTo(defaults.captureStack());
             assertThat(settings.disableCompression()).isFalse();
             assertThat(settings.expectContinueTimeout()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(settings.shutdownGrace()).isEqualTo(defaults.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
         });
     }
 
@@ -82,7 +84,7 @@ class KeepAlivePropertiesTests {
                 "keepalive.leak-detection.reclaim=false", "keepalive.disable-compression=true",
                 "keepalive.expect-continue-timeout=250ms", "keepalive.hosts[api.example.com:443].max-conns=16",
                 "keepalive.hosts[api.example.com:443].max-idle-conns=2",
-                "keepalive.hosts[127.0.0.1:8081].max-idle-conns=1")
+                "keepalive.hosts[127.0.0.1:8081].max-idle-conns=1", "keepalive.shutdown-grace=3s")
             .run((context) -> {
                 assertThat(context).hasNotFailed();
                 KeepAliveProperties properties = context.getBean(KeepAliveProperties.class);
@@ -110,6 +112,7 @@ class KeepAlivePropertiesTests {
                 assertThat(settings.reclaimLeaks()).isFalse();
                 assertThat(settings.disableCompression()).isTrue();
                 assertThat(settings.expectContinueTimeout()).isEqualTo(Duration.ofMillis(250));
+                assertThat(settings.shutdownGrace()).isEqualTo(Duration.ofSeconds(3));
                 assertThat(settings.hosts()).containsEntry("api.example.com:443", new HostLimits(16, 2))
                     .containsEntry("127.0.0.1:8081", new HostLimits(null, 1));
             });
@@ -164,6 +167,8 @@ class KeepAlivePropertiesTests {
         with("keepalive.expect-continue-timeout=-1s")
             .run((context) -> assertInvalid(context, "keepalive.expect-continue-timeout", "PT-1S",
                     "must not be negative"));
+        with("keepalive.shutdown-grace=-2s")
+            .run((context) -> assertInvalid(context, "keepalive.shutdown-grace", "PT-2S", "must not be negative"));
     }
 
     @Test

@@ -76,10 +76,10 @@ final class BodyTracker {
      *        an exhaustion message can name the lines holding the connections
      */
     OpenBody open(Object response, String method, URI uri, Route route, long contentLength,
-            PooledConnection connection, boolean underPressure) {
+            ConnectionPool.Lease lease, boolean underPressure) {
         long id = this.nextId.getAndIncrement();
         Throwable origin = recordStack(id, method, route, uri, underPressure) ? new Throwable("opened here") : null;
-        OpenBody body = new OpenBody(id, method, uri, route, contentLength, origin, connection, System.nanoTime());
+        OpenBody body = new OpenBody(id, method, uri, route, contentLength, origin, lease, System.nanoTime());
         this.opened.increment();
         if (this.tracking) {
             body.watch = new OpenBody.Unreachable(response, body, this.unreachable);
@@ -102,19 +102,15 @@ final class BodyTracker {
         };
     }
 
-    /** The body was read to EOF; its connection has gone back. It stays listed until closed or dropped. */
-    void reachedEof(OpenBody body) {
-        body.advance(OpenBody.OPEN, OpenBody.AT_EOF);
-    }
-
-    /** The application finished the body with {@code outcome}; idempotent. */
-    void finish(OpenBody body, BodyOutcome outcome) {
-        if (body.advance(OpenBody.OPEN, OpenBody.DONE) || body.advance(OpenBody.AT_EOF, OpenBody.DONE)) {
-            retire(body, outcome);
-            if (body.suspect) {
-                log.info("Leak suspect body {} was closed after all ({}), {} ms after it was opened", body.id,
-                        outcome.key(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - body.openedNanos));
-            }
+    /**
+     * Counts how the application finished a body. Called once per body, by the path whose move of the
+     * body's phase to {@link OpenBody#DONE} succeeded.
+     */
+    void finished(OpenBody body, BodyOutcome outcome) {
+        retire(body, outcome);
+        if (body.suspect) {
+            log.info("Leak suspect body {} was closed after all ({}), {} ms after it was opened", body.id,
+                    outcome.key(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - body.openedNanos));
         }
     }
 
@@ -162,7 +158,7 @@ final class BodyTracker {
             this.lastLeakMillis = System.currentTimeMillis();
             retire(body, BodyOutcome.LEAKED);
             if (reclaim) {
-                this.pool.release(body.connection, false, 0, CloseReason.LEAK_RECLAIMED);
+                this.pool.release(body.lease, false, 0, CloseReason.LEAK_RECLAIMED);
             }
             notifyListeners(body, TransportListener::bodyLeaked);
             BodyLeakedEvent.commit(body);
@@ -232,7 +228,7 @@ final class BodyTracker {
         long now = System.nanoTime();
         List<OpenBody> bodies = new ArrayList<>();
         for (OpenBody body : this.open.values()) {
-            if (body.route.name().equals(route) && body.phase() == OpenBody.OPEN) {
+            if (body.route.name().equals(route) && body.phase() <= OpenBody.READING) {
                 bodies.add(body);
             }
         }

@@ -2,6 +2,8 @@ package dev.keepalive.transport;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -14,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -37,6 +40,8 @@ final class ConnectionPool implements AutoCloseable {
     private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled, once the pool is closed, whenever a connection closes: the shutdown grace waits on it. */
+    private final Condition drained = this.lock.newCondition();
     private final Map<Route, RoutePool> routes = new HashMap<>();
     /** Idle connections of every route, least recently used first (Go's idleLRU). */
     private final LinkedHashSet<PooledConnection> idleLru = new LinkedHashSet<>();
@@ -56,6 +61,7 @@ final class ConnectionPool implements AutoCloseable {
     /** Idle this long, a connection is checked (IdleCheck) before reuse and by the housekeeper's sweep. */
     private final long checkAfterNanos;
     private final long acquireTimeoutNanos;
+    private final long shutdownGraceNanos;
 
     /** Makes the unconnected Apache connection for a new pool entry. */
     interface WireFactory {
@@ -63,10 +69,70 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /**
-     * A connection handed to one exchange. {@code nearCap}: the route had half its cap in use or callers
+     * One hand-out of a connection to one exchange, and the only way to give it back: {@link #release} takes
+     * the lease, and a lease can be given back once (a compare-and-set), whichever thread and path comes
+     * first (EOF, close, drain, failure, leak reclaim, shutdown). The pool also refuses a lease that is not
+     * the connection's current one, so a late or repeated release can never touch a connection that has
+     * since been handed to somebody else. {@code nearCap}: the route had half its cap in use or callers
      * waiting, so the body tracker records who opens bodies there.
      */
-    record Lease(PooledConnection connection, AcquireOutcome outcome, boolean reused, boolean nearCap) {
+    static final class Lease {
+
+        private static final VarHandle RETURNED;
+
+        static {
+            try {
+                RETURNED = MethodHandles.lookup().findVarHandle(Lease.class, "returned", boolean.class);
+            }
+            catch (ReflectiveOperationException ex) {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
+        private final PooledConnection connection;
+        private final AcquireOutcome outcome;
+        private final boolean reused;
+        private final boolean nearCap;
+        /** Idle long enough to be checked for staleness before use; its reuse is counted once it passed. */
+        final boolean needsValidation;
+        @SuppressWarnings("unused") // through RETURNED
+        private volatile boolean returned;
+
+        Lease(PooledConnection connection, AcquireOutcome outcome, boolean reused, boolean nearCap,
+                boolean needsValidation) {
+            this.connection = connection;
+            this.outcome = outcome;
+            this.reused = reused;
+            this.nearCap = nearCap;
+            this.needsValidation = needsValidation;
+        }
+
+        PooledConnection connection() {
+            return this.connection;
+        }
+
+        AcquireOutcome outcome() {
+            return this.outcome;
+        }
+
+        /** Whether the connection had carried an exchange before this one. */
+        boolean reused() {
+            return this.reused;
+        }
+
+        boolean nearCap() {
+            return this.nearCap;
+        }
+
+        /** Whether it has been given back (or taken back by shutdown). */
+        boolean isReturned() {
+            return this.returned;
+        }
+
+        /** Claims the one release of this lease; false when another path already did. */
+        private boolean claimReturn() {
+            return RETURNED.compareAndSet(this, false, true);
+        }
     }
 
     /**
@@ -88,6 +154,7 @@ final class ConnectionPool implements AutoCloseable {
         this.lifetimeNanos = positiveOrMax(settings.maxConnLifetime().toNanos());
         this.checkAfterNanos = settings.validateAfterInactivity().toNanos();
         this.acquireTimeoutNanos = settings.acquireTimeout().toNanos();
+        this.shutdownGraceNanos = settings.shutdownGrace().toNanos();
     }
 
     void addListener(TransportListener listener) {
@@ -127,24 +194,51 @@ final class ConnectionPool implements AutoCloseable {
                 }
                 throw ex;
             }
-            PooledConnection conn = lease.connection();
-            if (lease.outcome() == AcquireOutcome.IDLE && needsCheck(conn)) {
-                // Taken out of the idle list above, so no other thread can hand it out while it is checked.
-                IdleCheck.Result check = conn.checkIdle();
+            if (lease.needsValidation) {
+                // Idle for a while: check it outside the lock (taken out of the idle list, no other thread can
+                // hand it out meanwhile), and count its use only if it passed.
+                IdleCheck.Result check = lease.connection.checkIdle();
                 if (!check.reusable()) {
-                    release(conn, false, 0, closeReason(conn, check));
+                    release(lease, false, 0, closeReason(lease.connection, check));
                     continue;
                 }
-            }
-            boolean reused = conn.requests++ > 0;
-            if (reused) {
-                routePoolOf(conn).reused.increment();
+                countUse(lease);
             }
             long nanos = System.nanoTime() - start;
             notifyAcquired(route, lease.outcome(), nanos);
             event.finish(route, lease.outcome(), nanos);
-            return new Lease(conn, lease.outcome(), reused, lease.nearCap());
+            return lease;
         }
+    }
+
+    private void countUse(Lease lease) {
+        this.lock.lock();
+        try {
+            countUseLocked(lease.connection);
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    private static void countUseLocked(PooledConnection conn) {
+        if (conn.requests++ > 0) {
+            conn.routePool.reused++;
+        }
+    }
+
+    /**
+     * Hands {@code conn} out under a new lease. Its use is counted now, unless it must first pass the
+     * staleness check ({@link #acquire} counts it then).
+     */
+    private Lease leaseLocked(PooledConnection conn, AcquireOutcome outcome, boolean nearCap, long now) {
+        boolean validate = outcome == AcquireOutcome.IDLE && now - conn.idleSinceNanos >= this.checkAfterNanos;
+        Lease lease = new Lease(conn, outcome, conn.requests > 0, nearCap, validate);
+        conn.lease = lease;
+        if (!validate) {
+            countUseLocked(conn);
+        }
+        return lease;
     }
 
     private Lease acquireOnce(Route route, boolean forceNew, long start, long timeoutNanos,
@@ -157,7 +251,7 @@ final class ConnectionPool implements AutoCloseable {
             long now = System.nanoTime();
             PooledConnection conn = forceNew ? null : takeIdleLocked(pool, now, toClose, userState);
             if (conn != null) {
-                return new Lease(conn, AcquireOutcome.IDLE, true, pool.nearCap());
+                return leaseLocked(conn, AcquireOutcome.IDLE, pool.nearCap(), now);
             }
             if (!pool.hasRoom() && !pool.idle.isEmpty()) {
                 // The retry after a stale connection wants a fresh one, or the idle ones belong to another
@@ -165,7 +259,8 @@ final class ConnectionPool implements AutoCloseable {
                 toClose.add(evictLocked(pool.idle.peekLast(), CloseReason.MAX_IDLE));
             }
             if (pool.hasRoom()) {
-                return new Lease(newConnectionLocked(pool), AcquireOutcome.NEW, false, pool.nearCap());
+                PooledConnection created = newConnectionLocked(pool);
+                return leaseLocked(created, AcquireOutcome.NEW, pool.nearCap(), now);
             }
             return awaitLocked(pool, start, timeoutNanos, cancellation, userState, toClose);
         }
@@ -185,26 +280,31 @@ final class ConnectionPool implements AutoCloseable {
         this.waitingOrder.add(waiter);
         long remaining = timeoutNanos - (System.nanoTime() - start);
         try {
-            while (waiter.connection == null) {
+            while (waiter.lease == null) {
+                if (this.closed) {
+                    // Shutdown is not starvation: no timeout is counted, so health does not turn DOWN.
+                    pool.waiters.remove(waiter);
+                    throw closedError("while waiting for a connection to " + pool.route.name());
+                }
                 if (cancellation != null && cancellation.cancelled) {
                     pool.waiters.remove(waiter);
                     throw new CancellationException("The wait for a connection to " + pool.route.name()
                             + " was cancelled");
                 }
-                if (remaining <= 0 || this.closed) {
+                if (remaining <= 0) {
                     pool.waiters.remove(waiter);
                     this.waitingOrder.remove(waiter);
                     throw exhausted(pool, start);
                 }
                 remaining = waiter.granted.awaitNanos(remaining);
             }
-            return new Lease(waiter.connection, AcquireOutcome.WAITED, waiter.connection.requests > 0, true);
+            return waiter.lease;
         }
         catch (InterruptedException ex) {
             pool.waiters.remove(waiter);
-            if (waiter.connection != null) {
+            if (waiter.lease != null && waiter.lease.claimReturn()) {
                 // Granted just as we were interrupted: give it to the next caller.
-                releaseLocked(waiter.connection, true, 0, CloseReason.SHUTDOWN, toClose);
+                releaseLocked(waiter.lease, true, 0, CloseReason.SHUTDOWN, toClose);
             }
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while waiting for a connection to " + pool.route.name());
@@ -222,9 +322,9 @@ final class ConnectionPool implements AutoCloseable {
         }
         String route = pool.route.name();
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        String counts = (this.closed ? "the transport was closed" : "timed out after " + waitedMillis + " ms")
-                + " waiting for a connection to " + route + ": max-conns-per-host is " + pool.maxConns + " ("
-                + pool.active() + " active, " + pool.idleCount() + " idle, " + pool.waiters.size() + " waiting).";
+        String counts = "timed out after " + waitedMillis + " ms waiting for a connection to " + route
+                + ": max-conns-per-host is " + pool.maxConns + " (" + pool.active() + " active, " + pool.idleCount()
+                + " idle, " + pool.waiters.size() + " waiting).";
         int active = pool.active();
         int idle = pool.idleCount();
         int waiting = pool.waiters.size();
@@ -258,7 +358,7 @@ final class ConnectionPool implements AutoCloseable {
             if (expired != null) {
                 it.remove();
                 this.idleLru.remove(conn);
-                conn.state = PooledConnection.State.ACTIVE; // closeLocked expects it out of the idle structures
+                conn.state = PooledConnection.State.ACTIVE; // already out of the idle structures
                 toClose.add(closeLocked(conn, expired));
             }
             else if (Objects.equals(conn.userState, userState)) {
@@ -288,14 +388,6 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /**
-     * A connection handed back moments ago needs no check: a server closes an idle connection after its
-     * keep-alive timeout, seconds later, not within the few milliseconds of {@code validate-after-inactivity}.
-     */
-    private boolean needsCheck(PooledConnection conn) {
-        return System.nanoTime() - conn.idleSinceNanos >= this.checkAfterNanos;
-    }
-
-    /**
      * How a failed check is counted: the server's FIN or reset, or on TLS a record (a close alert) is the
      * server closing; bytes on an idle plain connection break the protocol.
      */
@@ -315,35 +407,44 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /**
-     * Gives a connection back after its exchange. A reusable one goes to the first waiter, else to the
-     * idle list (or is closed over an idle cap); any other is closed and counted under {@code reason}.
+     * Gives a leased connection back after its exchange, once: only the first call for a lease does
+     * anything, later ones (another thread, another path) return false. A reusable connection goes to the
+     * first waiter, else to the idle list (or is closed over an idle cap); any other is closed and counted
+     * under {@code reason}.
      *
      * @param keepAliveMillis the server's {@code Keep-Alive: timeout} in millis, 0 when it sent none
+     * @return whether this call released it
      */
-    void release(PooledConnection conn, boolean reusable, long keepAliveMillis, CloseReason reason) {
+    boolean release(Lease lease, boolean reusable, long keepAliveMillis, CloseReason reason) {
+        if (!lease.claimReturn()) {
+            return false;
+        }
         List<PooledConnection> toClose = new ArrayList<>(0);
         this.lock.lock();
         try {
-            releaseLocked(conn, reusable, keepAliveMillis, reason, toClose);
+            releaseLocked(lease, reusable, keepAliveMillis, reason, toClose);
         }
         finally {
             this.lock.unlock();
             closeAll(toClose);
         }
+        return true;
     }
 
-    private void releaseLocked(PooledConnection conn, boolean reusable, long keepAliveMillis, CloseReason reason,
+    private void releaseLocked(Lease lease, boolean reusable, long keepAliveMillis, CloseReason reason,
             List<PooledConnection> toClose) {
-        if (conn.state == PooledConnection.State.CLOSED) {
-            return; // already taken back, e.g. by the leak detector or shutdown
+        PooledConnection conn = lease.connection;
+        if (conn.lease != lease) {
+            return; // not leased under this lease any more: taken back by shutdown
         }
+        conn.lease = null;
         RoutePool pool = routePoolOf(conn);
         long now = System.nanoTime();
-        if (this.closed) {
-            toClose.add(closeLocked(conn, CloseReason.SHUTDOWN));
-        }
-        else if (!reusable || !conn.isOpen()) {
+        if (!reusable || !conn.isOpen()) {
             toClose.add(closeLocked(conn, reason));
+        }
+        else if (this.closed) {
+            toClose.add(closeLocked(conn, CloseReason.SHUTDOWN));
         }
         else if (now - conn.createdNanos >= this.lifetimeNanos) {
             toClose.add(closeLocked(conn, CloseReason.LIFETIME));
@@ -385,7 +486,7 @@ final class ConnectionPool implements AutoCloseable {
     private void grantLocked(RoutePool pool, PooledConnection conn) {
         Waiter waiter = pool.waiters.pollFirst();
         this.waitingOrder.remove(waiter);
-        waiter.connection = conn;
+        waiter.lease = leaseLocked(conn, AcquireOutcome.WAITED, true, System.nanoTime());
         waiter.granted.signal();
     }
 
@@ -397,17 +498,25 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /**
-     * Marks a connection (not in the idle structures) closed, counts it, and gives its slot to the first
-     * waiter. Returns it so that the caller closes its socket after releasing the lock.
+     * Marks a live connection closed, takes it out of every pool structure, counts it, and gives its slot
+     * to the first waiter. Returns it so that the caller closes its socket after releasing the lock.
      */
     private PooledConnection closeLocked(PooledConnection conn, CloseReason reason) {
         RoutePool pool = routePoolOf(conn);
+        if (conn.state == PooledConnection.State.IDLE) {
+            pool.idle.remove(conn);
+            this.idleLru.remove(conn);
+        }
         conn.state = PooledConnection.State.CLOSED;
+        conn.lease = null;
         if (pool.live.remove(conn)) {
             this.liveCount--;
         }
         pool.closedBy[reason.ordinal()]++;
         conn.closeReason = reason;
+        if (this.closed) {
+            this.drained.signalAll();
+        }
         if (!pool.waiters.isEmpty() && pool.hasRoom() && !this.closed) {
             try {
                 grantLocked(pool, newConnectionLocked(pool));
@@ -438,27 +547,39 @@ final class ConnectionPool implements AutoCloseable {
      * never connected, else a new one, counted as opened while {@code conn} is counted as closed. Apache's exec
      * chain reconnects an endpoint whose socket it closed (a retry after {@code Connection: close}), and
      * Apache's connection object must never be bound to a second socket: its buffers still hold the old bytes.
-     * The slot stays taken, so the cap holds throughout.
+     * The slot stays taken, so the cap holds throughout. The old lease ends here; the fresh connection
+     * comes under the returned lease, the one to release from now on.
      */
-    PooledConnection reconnect(PooledConnection conn) throws IOException {
+    Lease reconnect(Lease lease) throws IOException {
+        PooledConnection conn = lease.connection;
         List<PooledConnection> toClose = new ArrayList<>(1);
         this.lock.lock();
         try {
-            if (conn.state == PooledConnection.State.CONNECTING) {
-                return conn;
-            }
-            if (conn.state != PooledConnection.State.ACTIVE) {
+            if (conn.lease != lease) {
                 throw new IllegalStateException(conn + " is not leased (" + conn.state.key + ")");
+            }
+            if (conn.state == PooledConnection.State.CONNECTING) {
+                return lease;
+            }
+            ensureOpen();
+            if (!lease.claimReturn()) {
+                throw new IllegalStateException(conn + " was released");
             }
             RoutePool pool = routePoolOf(conn);
             PooledConnection fresh = newConnectionLocked(pool);
             fresh.requests = 1; // it carries the exchange its predecessor was leased for
+            Lease next = new Lease(fresh, lease.outcome, false, lease.nearCap, false);
+            fresh.lease = next;
+            // The old connection leaves without giving its slot to a waiter: the fresh one keeps it.
+            conn.lease = null;
             conn.state = PooledConnection.State.CLOSED;
-            pool.live.remove(conn);
+            if (pool.live.remove(conn)) {
+                this.liveCount--;
+            }
             pool.closedBy[CloseReason.SERVER_CLOSE.ordinal()]++;
             conn.closeReason = CloseReason.SERVER_CLOSE;
             toClose.add(conn);
-            return fresh;
+            return next;
         }
         finally {
             this.lock.unlock();
@@ -600,7 +721,13 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    /** Closes every connection, idle and active, and fails the waiters. */
+    /**
+     * Shuts the pool down (design §3 rule 22): from now on it refuses new requests, idle connections are
+     * closed at once and waiting callers get a "closed" error (never counted as a timeout). Exchanges in
+     * flight may finish for up to {@code shutdown-grace}, each closing its connection as it gives it back;
+     * then this closes whatever is still leased, under its reader, counted as {@code shutdown}. Blocks for
+     * at most the grace; a second call returns at once.
+     */
     @Override
     public void close() {
         List<PooledConnection> toClose = new ArrayList<>();
@@ -611,18 +738,62 @@ final class ConnectionPool implements AutoCloseable {
             }
             this.closed = true;
             for (RoutePool pool : this.routes.values()) {
-                for (PooledConnection conn : new ArrayList<>(pool.live)) {
-                    pool.idle.remove(conn);
+                for (PooledConnection conn : new ArrayList<>(pool.idle)) {
                     toClose.add(closeLocked(conn, CloseReason.SHUTDOWN));
                 }
                 pool.waiters.forEach((w) -> w.granted.signal());
             }
-            this.idleLru.clear();
         }
         finally {
             this.lock.unlock();
             closeAll(toClose);
         }
+        awaitInFlight();
+    }
+
+    private void awaitInFlight() {
+        List<PooledConnection> forced = new ArrayList<>();
+        boolean interrupted = false;
+        this.lock.lock();
+        try {
+            long remaining = this.shutdownGraceNanos;
+            while (remaining > 0 && liveLocked() > 0) {
+                try {
+                    remaining = this.drained.awaitNanos(remaining);
+                }
+                catch (InterruptedException ex) {
+                    interrupted = true;
+                    break;
+                }
+            }
+            for (RoutePool pool : this.routes.values()) {
+                for (PooledConnection conn : new ArrayList<>(pool.live)) {
+                    Lease lease = conn.lease;
+                    // Take the lease back, unless its holder is giving it back right now (it then closes it).
+                    if (lease != null && lease.claimReturn()) {
+                        forced.add(closeLocked(conn, CloseReason.SHUTDOWN));
+                    }
+                }
+            }
+        }
+        finally {
+            this.lock.unlock();
+            // Abortive: a reader blocked on the socket wakes with an exception at once.
+            for (PooledConnection conn : forced) {
+                conn.closeWire(true);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private int liveLocked() {
+        int live = 0;
+        for (RoutePool pool : this.routes.values()) {
+            live += pool.live.size();
+        }
+        return live;
     }
 
     boolean isClosed() {
@@ -702,20 +873,30 @@ final class ConnectionPool implements AutoCloseable {
                     isIdle ? TimeUnit.NANOSECONDS.toMillis(now - conn.idleSinceNanos) : 0, conn.requests));
         }
         return new RouteSnapshot(pool.route.name(), pool.active(), pool.idleCount(), pool.waiters.size(),
-                pool.maxConns, pool.maxIdleConns, pool.opened, pool.closed(), pool.reused.sum(),
+                pool.maxConns, pool.maxIdleConns, pool.opened, pool.closed(), pool.reused,
                 Collections.unmodifiableMap(pool.closedByMap()), List.copyOf(connections));
     }
 
-    /** Marks a connection as connected (no longer "connecting"). */
-    void connected(PooledConnection conn) {
+    /**
+     * Marks a leased connection as connected (no longer "connecting"). If shutdown took the lease back while
+     * the socket was being opened, the new socket is closed here and the caller gets an error.
+     */
+    void connected(Lease lease) throws IOException {
+        PooledConnection conn = lease.connection;
+        boolean takenBack;
         this.lock.lock();
         try {
-            if (conn.state == PooledConnection.State.CONNECTING) {
+            takenBack = conn.lease != lease;
+            if (!takenBack && conn.state == PooledConnection.State.CONNECTING) {
                 conn.state = PooledConnection.State.ACTIVE;
             }
         }
         finally {
             this.lock.unlock();
+        }
+        if (takenBack) {
+            conn.closeWire(true);
+            throw new IOException("The keepalive transport was closed while connecting to " + conn.route.name());
         }
     }
 
@@ -735,8 +916,12 @@ final class ConnectionPool implements AutoCloseable {
 
     private void ensureOpen() throws IOException {
         if (this.closed) {
-            throw new IOException("The keepalive transport is closed");
+            throw closedError("for a new request");
         }
+    }
+
+    private static IOException closedError(String when) {
+        return new IOException("The keepalive transport was closed (shut down); it hands out no connection " + when);
     }
 
     private void notifyAcquired(Route route, AcquireOutcome outcome, long nanos) {

@@ -221,9 +221,14 @@ final class Engine implements AutoCloseable {
         return (preferred != null ? preferred : fallback).toMillis();
     }
 
+    /** Shuts the pool down (within its grace), then stops housekeeping, which reclaims leaks until then. */
     @Override
     public void close() {
-        this.housekeeper.close();
-        this.pool.close();
+        try {
+            this.pool.close();
+        }
+        finally {
+            this.housekeeper.close();
+        }
     }
 }

@@ -52,7 +52,7 @@ final class Exchange {
         try {
             if (!this.connection.isOpen()) {
                 this.engine.connector.connect(this.connection, connectTimeoutMillis);
-                this.engine.pool.connected(this.connection);
+                this.engine.pool.connected(this.lease);
             }
             long headerTimeout = this.engine.settings.responseHeaderTimeout().toMillis();
             this.connection.setSocketTimeout(this.readTimeoutMillis);
@@ -76,14 +76,14 @@ final class Exchange {
         catch (IOException | HttpException | RuntimeException ex) {
             // A reused connection found closed before any response byte is the server's idle close, not an error.
             CloseReason reason = reused() && Engine.isStale(ex) ? CloseReason.SERVER_CLOSE : CloseReason.ERROR;
-            this.engine.pool.release(this.connection, false, 0, reason);
+            this.engine.pool.release(this.lease, false, 0, reason);
             throw ex;
         }
     }
 
     /** The response has no body: the connection is free now. */
     void finishedWithoutBody() {
-        this.engine.pool.release(this.connection, this.keepAlive, this.keepAliveMillis, CloseReason.SERVER_CLOSE);
+        this.engine.pool.release(this.lease, this.keepAlive, this.keepAliveMillis, CloseReason.SERVER_CLOSE);
     }
 
     /** Starts tracking the body of {@code response} (the object the application receives). */
@@ -93,25 +93,55 @@ final class Exchange {
         try {
             wire = entity.getContent();
             body = this.engine.tracker.open(response, this.method, this.uri, this.connection.route,
-                    entity.getContentLength(), this.connection, this.lease.nearCap());
+                    entity.getContentLength(), this.lease, this.lease.nearCap());
         }
         catch (IOException | RuntimeException ex) {
-            this.engine.pool.release(this.connection, false, 0, CloseReason.ERROR);
+            this.engine.pool.release(this.lease, false, 0, CloseReason.ERROR);
             throw ex;
         }
         return new TrackedBody(this, wire, body, response);
     }
 
-    void bodyAtEof(OpenBody body) {
-        if (body.phase() == OpenBody.OPEN) {
-            this.engine.tracker.reachedEof(body);
-            this.engine.pool.release(this.connection, this.keepAlive, this.keepAliveMillis, CloseReason.SERVER_CLOSE);
+    /*
+     * The ends of a body. Each is reached by a compare-and-set on the body's phase (see OpenBody); only the
+     * path that won it counts the outcome and gives the connection back, so a reader, a closer on another
+     * thread and the leak detector can race in any order and the connection is released exactly once.
+     */
+
+    /**
+     * The reader (holding {@link OpenBody#READING}) reached EOF. Returns false when a close on another thread
+     * ended the body first: that close gave the connection back, and the read must fail.
+     */
+    boolean readToEof(OpenBody body) {
+        if (!body.advance(OpenBody.READING, OpenBody.AT_EOF)) {
+            return false;
         }
+        this.engine.pool.release(this.lease, this.keepAlive, this.keepAliveMillis, CloseReason.SERVER_CLOSE);
+        return true;
     }
 
-    IOException bodyFailed(OpenBody body, IOException cause) {
-        this.engine.tracker.finish(body, BodyOutcome.EARLY_DISCARDED);
-        this.engine.pool.release(this.connection, false, 0, CloseReason.ERROR);
+    /**
+     * A decoder over the body (holding no read: {@link OpenBody#OPEN}) saw the end of the decoded body at the
+     * end of the wire. False when a close on another thread ended the body first.
+     */
+    boolean decodedToEof(OpenBody body) {
+        if (!body.advance(OpenBody.OPEN, OpenBody.AT_EOF)) {
+            return false;
+        }
+        this.engine.pool.release(this.lease, this.keepAlive, this.keepAliveMillis, CloseReason.SERVER_CLOSE);
+        return true;
+    }
+
+    /**
+     * A read failed (the reader holds {@code from} = {@link OpenBody#READING}), or a decoder found the body
+     * corrupt ({@code from} = {@link OpenBody#OPEN}); the exception for the application.
+     */
+    IOException failed(OpenBody body, int from, IOException cause) {
+        if (!body.advance(from, OpenBody.DONE)) {
+            return closedUnderRead(cause);
+        }
+        this.engine.tracker.finished(body, BodyOutcome.EARLY_DISCARDED);
+        this.engine.pool.release(this.lease, false, 0, CloseReason.ERROR);
         if (cause instanceof java.net.SocketTimeoutException && this.readTimeoutMillis > 0) {
             cause = withCause(new java.net.SocketTimeoutException("no data for " + this.readTimeoutMillis
                     + " ms (read-timeout)"), cause);
@@ -120,30 +150,70 @@ final class Exchange {
                 + " bytes", cause);
     }
 
+    /** A read that a close on another thread ended (that close counted the body and freed its connection). */
+    IOException closedUnderRead(Throwable cause) {
+        IOException ex = new IOException("The body of " + describe() + " was closed while it was being read");
+        if (cause != null) {
+            ex.initCause(cause);
+        }
+        return ex;
+    }
+
+    /**
+     * The application closed the body, on the reading thread or any other. At EOF it counts {@code eof};
+     * open, it drains within the budget or discards; while another thread reads, it ends that read: the
+     * connection is closed under the reader (which gets an exception) and its slot is freed.
+     */
     void bodyClosed(OpenBody body, InputStream wire) {
-        switch (body.phase()) {
-            case OpenBody.AT_EOF -> this.engine.tracker.finish(body, BodyOutcome.EOF);
-            case OpenBody.OPEN -> closeEarly(body, wire);
-            default -> {
-                // already finished
+        while (true) {
+            switch (body.phase()) {
+                case OpenBody.AT_EOF -> {
+                    if (body.advance(OpenBody.AT_EOF, OpenBody.DONE)) {
+                        this.engine.tracker.finished(body, BodyOutcome.EOF);
+                        return;
+                    }
+                }
+                case OpenBody.OPEN -> {
+                    if (body.advance(OpenBody.OPEN, OpenBody.READING)) {
+                        closeEarly(body, wire);
+                        return;
+                    }
+                }
+                case OpenBody.READING -> {
+                    if (body.advance(OpenBody.READING, OpenBody.DONE)) {
+                        // Closing the socket (abortively) is what wakes a read blocked on it.
+                        this.engine.tracker.finished(body, BodyOutcome.EARLY_DISCARDED);
+                        this.engine.pool.release(this.lease, false, 0, CloseReason.EARLY_CLOSE);
+                        return;
+                    }
+                }
+                default -> {
+                    return; // already finished
+                }
             }
         }
     }
 
+    /** Closed before EOF, with no other read running: this thread holds {@link OpenBody#READING}. */
     private void closeEarly(OpenBody body, InputStream wire) {
-        if (this.keepAlive && drain(body, wire)) {
-            this.engine.tracker.finish(body, BodyOutcome.EARLY_DRAINED);
-            // Draining read to EOF, which already released the connection to the pool.
-            return;
+        boolean drained = this.keepAlive && drain(body, wire);
+        if (!body.advance(OpenBody.READING, OpenBody.DONE)) {
+            return; // another close ended the drain and counted the body
         }
-        this.engine.tracker.finish(body, BodyOutcome.EARLY_DISCARDED);
-        this.engine.pool.release(this.connection, false, 0,
-                this.keepAlive ? CloseReason.EARLY_CLOSE : CloseReason.SERVER_CLOSE);
+        if (drained) {
+            this.engine.tracker.finished(body, BodyOutcome.EARLY_DRAINED);
+            this.engine.pool.release(this.lease, true, this.keepAliveMillis, CloseReason.SERVER_CLOSE);
+        }
+        else {
+            this.engine.tracker.finished(body, BodyOutcome.EARLY_DISCARDED);
+            this.engine.pool.release(this.lease, false, 0,
+                    this.keepAlive ? CloseReason.EARLY_CLOSE : CloseReason.SERVER_CLOSE);
+        }
     }
 
     /**
-     * Reads the rest of the body if it fits {@code drain.max-bytes} and arrives within {@code drain.timeout}.
-     * A known length over the budget is not read at all.
+     * Reads the rest of the body if it fits {@code drain.max-bytes} and arrives within {@code drain.timeout};
+     * true when it reached the end. A known length over the budget is not read at all.
      */
     private boolean drain(OpenBody body, InputStream wire) {
         long maxBytes = this.engine.settings.drainMaxBytes();
@@ -152,11 +222,14 @@ final class Exchange {
         if (maxBytes == 0 || timeoutNanos == 0 || remaining > maxBytes) {
             return false;
         }
+        if (remaining == 0) {
+            return true;
+        }
         long deadline = System.nanoTime() + timeoutNanos;
         byte[] buffer = new byte[(int) Math.min(8192, maxBytes + 1)];
         long drained = 0;
         try {
-            while (body.phase() == OpenBody.OPEN) {
+            while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -164,7 +237,6 @@ final class Exchange {
                 this.connection.setSocketTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 int n = wire.read(buffer, 0, (int) Math.min(buffer.length, maxBytes - drained + 1));
                 if (n == -1) {
-                    bodyAtEof(body);
                     return true;
                 }
                 drained += n;
@@ -172,13 +244,11 @@ final class Exchange {
                     return false;
                 }
                 if (body.contentLength >= 0 && body.bytesRead + drained == body.contentLength) {
-                    bodyAtEof(body);
                     return true;
                 }
             }
-            return body.phase() == OpenBody.AT_EOF;
         }
-        catch (IOException ex) {
+        catch (IOException | RuntimeException ex) {
             return false; // a timeout or a broken connection: either way it is not worth saving
         }
     }

@@ -147,8 +147,11 @@ final class GzipBody extends InputStream {
         }
     }
 
-    /** The decoded body is complete and the wire at its end: free the inflater, give the connection back. */
-    private void end() {
+    /**
+     * The decoded body is complete and the wire at its end: free the inflater, give the connection back.
+     * Throws when a close on another thread ended the body first.
+     */
+    private void end() throws IOException {
         this.state = DONE;
         this.inflation.end();
         this.wire.decodedEnd();

@@ -95,12 +95,13 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
 
     @Override
     public void release(ConnectionEndpoint endpoint, Object newState, TimeValue validDuration) {
-        PooledConnection conn = endpointOf(endpoint).detach();
-        if (conn == null) {
+        ConnectionPool.Lease lease = endpointOf(endpoint).detach();
+        if (lease == null) {
             return; // released before: once per lease
         }
+        PooledConnection conn = lease.connection();
         if (conn.localPort() < 0) {
-            this.engine.pool.release(conn, false, 0, CloseReason.ERROR); // never connected
+            this.engine.pool.release(lease, false, 0, CloseReason.ERROR); // never connected
             return;
         }
         boolean reusable = validDuration != null && conn.isOpen() && conn.wire.isConsistent();
@@ -109,27 +110,27 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
         }
         long keepAliveMillis = (validDuration != null && validDuration.toMilliseconds() > 0)
                 ? validDuration.toMilliseconds() : 0;
-        this.engine.pool.release(conn, reusable, keepAliveMillis, CloseReason.SERVER_CLOSE);
+        this.engine.pool.release(lease, reusable, keepAliveMillis, CloseReason.SERVER_CLOSE);
     }
 
     @Override
     public void connect(ConnectionEndpoint endpoint, TimeValue connectTimeout, HttpContext context) throws IOException {
         Endpoint ep = endpointOf(endpoint);
-        PooledConnection conn = ep.attached();
-        if (conn.isOpen()) {
+        ConnectionPool.Lease lease = ep.attached();
+        if (lease.connection().isOpen()) {
             return;
         }
-        PooledConnection target = this.engine.pool.reconnect(conn);
-        if (target != conn && !ep.replace(conn, target)) {
+        ConnectionPool.Lease target = this.engine.pool.reconnect(lease);
+        if (target != lease && !ep.replace(lease, target)) {
             // Released by another thread meanwhile: the new slot goes back unused.
             this.engine.pool.release(target, false, 0, CloseReason.ERROR);
             throw new ConnectionShutdownException();
         }
         long millis = connectTimeout != null && connectTimeout.toMilliseconds() > 0 ? connectTimeout.toMilliseconds()
                 : this.engine.settings.connectTimeout().toMillis();
-        this.engine.connector.connect(target, millis, context);
+        this.engine.connector.connect(target.connection(), millis, context);
         this.engine.pool.connected(target);
-        target.setSocketTimeout(this.engine.settings.readTimeout().toMillis());
+        target.connection().setSocketTimeout(this.engine.settings.readTimeout().toMillis());
     }
 
     /** Not supported: it is only reached on routes through a proxy, which {@link #lease} refuses. */
@@ -214,13 +215,12 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
             catch (IOException | RuntimeException ex) {
                 throw new ExecutionException(ex.getMessage(), ex);
             }
-            PooledConnection conn = lease.connection();
-            Endpoint created = new Endpoint(conn);
+            Endpoint created = new Endpoint(lease);
             if (this.outcome.compareAndSet(PENDING, created)) {
                 return created;
             }
             // Cancelled while the connection was on its way, or another get() won: it goes back untouched.
-            pool.release(conn, conn.isOpen(), 0, CloseReason.ERROR);
+            pool.release(lease, lease.connection().isOpen(), 0, CloseReason.ERROR);
             if (this.outcome.get() instanceof Endpoint winner) {
                 return winner;
             }
@@ -257,32 +257,38 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
      */
     private static final class Endpoint extends ConnectionEndpoint {
 
-        private final AtomicReference<PooledConnection> connection;
+        private final AtomicReference<ConnectionPool.Lease> lease;
 
-        Endpoint(PooledConnection connection) {
-            this.connection = new AtomicReference<>(connection);
+        Endpoint(ConnectionPool.Lease lease) {
+            this.lease = new AtomicReference<>(lease);
         }
 
-        /** The connection, or {@code null} when it was released before; after this, the endpoint is dead. */
-        PooledConnection detach() {
-            return this.connection.getAndSet(null);
+        /** The lease, or {@code null} when it was released before; after this, the endpoint is dead. */
+        ConnectionPool.Lease detach() {
+            return this.lease.getAndSet(null);
         }
 
-        /** The connection it holds; an endpoint released before fails as Apache's does. */
-        PooledConnection attached() {
-            PooledConnection conn = this.connection.get();
-            if (conn == null) {
+        /** The lease it holds; an endpoint released before fails as Apache's does. */
+        ConnectionPool.Lease attached() {
+            ConnectionPool.Lease held = this.lease.get();
+            if (held == null) {
                 throw new ConnectionShutdownException();
             }
-            return conn;
+            return held;
         }
 
-        boolean replace(PooledConnection spent, PooledConnection fresh) {
-            return this.connection.compareAndSet(spent, fresh);
+        boolean replace(ConnectionPool.Lease spent, ConnectionPool.Lease fresh) {
+            return this.lease.compareAndSet(spent, fresh);
+        }
+
+        /** The connection it holds, or {@code null} once released. */
+        private PooledConnection current() {
+            ConnectionPool.Lease held = this.lease.get();
+            return held != null ? held.connection() : null;
         }
 
         private PooledConnection connected() {
-            PooledConnection conn = attached();
+            PooledConnection conn = attached().connection();
             if (!conn.isOpen()) {
                 throw new IllegalStateException("Endpoint is not connected: " + conn);
             }
@@ -304,7 +310,7 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
 
         @Override
         public boolean isConnected() {
-            PooledConnection conn = this.connection.get();
+            PooledConnection conn = current();
             return conn != null && conn.isOpen();
         }
 
@@ -316,7 +322,7 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
         /** What the exec chain puts in the context: protocol and TLS session (Apache's user token reads it). */
         @Override
         public EndpointInfo getInfo() {
-            PooledConnection conn = this.connection.get();
+            PooledConnection conn = current();
             if (conn == null || !conn.isOpen()) {
                 return null;
             }
@@ -326,7 +332,7 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
         /** Closes the socket and keeps the lease: a later connect gets a new connection in this slot. */
         @Override
         public void close(CloseMode closeMode) {
-            PooledConnection conn = this.connection.get();
+            PooledConnection conn = current();
             if (conn != null) {
                 conn.closeWire(closeMode == CloseMode.IMMEDIATE);
             }
@@ -339,7 +345,7 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
 
         @Override
         public String toString() {
-            PooledConnection conn = this.connection.get();
+            PooledConnection conn = current();
             return "endpoint of " + (conn != null ? conn : "a released lease");
         }
     }

@@ -38,6 +38,7 @@ public final class KeepAliveSettings {
     private final boolean trackBodies;
     private final boolean disableCompression;
     private final Duration expectContinueTimeout;
+    private final Duration shutdownGrace;
     private final Map<String, HostLimits> hosts;
     private final ProxyConfig proxy;
     private final ProxySelection proxySelection;
@@ -64,6 +65,7 @@ public final class KeepAliveSettings {
         this.trackBodies = b.trackBodies;
         this.disableCompression = b.disableCompression;
         this.expectContinueTimeout = b.expectContinueTimeout;
+        this.shutdownGrace = b.shutdownGrace;
         this.hosts = Map.copyOf(b.hosts);
         this.proxy = b.proxy;
         this.proxySelection = proxySelection;
@@ -222,6 +224,14 @@ public final class KeepAliveSettings {
         return this.proxySelection;
     }
 
+    /**
+     * How long {@link KeepAliveTransport#close()} lets exchanges in flight finish before it closes their
+     * connections (idle connections close at once, new requests are refused at once); zero closes them at once.
+     */
+    public Duration shutdownGrace() {
+        return this.shutdownGrace;
+    }
+
     /** Per-host overrides of the two per-host caps, keyed by lower-case {@code host:port}. */
     public Map<String, HostLimits> hosts() {
         return this.hosts;
@@ -283,6 +293,7 @@ public final class KeepAliveSettings {
         private boolean trackBodies = true;
         private boolean disableCompression = false;
         private Duration expectContinueTimeout = Duration.ofSeconds(1);
+        private Duration shutdownGrace = Duration.ofSeconds(10);
         private final Map<String, HostLimits> hosts = new TreeMap<>();
         private ProxyConfig proxy = ProxyConfig.fromEnvironment();
 
@@ -311,6 +322,7 @@ public final class KeepAliveSettings {
             this.trackBodies = s.trackBodies;
             this.disableCompression = s.disableCompression;
             this.expectContinueTimeout = s.expectContinueTimeout;
+            this.shutdownGrace = s.shutdownGrace;
             this.hosts.putAll(s.hosts);
             this.proxy = s.proxy;
         }
@@ -447,6 +459,12 @@ public final class KeepAliveSettings {
             return this;
         }
 
+        /** See {@link KeepAliveSettings#shutdownGrace()}. */
+        public Builder shutdownGrace(Duration value) {
+            this.shutdownGrace = value;
+            return this;
+        }
+
         /** Overrides the per-host caps for {@code hostPort} ({@code host:port}, case-insensitive). */
         public Builder host(String hostPort, HostLimits limits) {
             this.hosts.put(hostPort.toLowerCase(Locale.ROOT), Objects.requireNonNull(limits, "limits"));
@@ -470,6 +488,7 @@ public final class KeepAliveSettings {
             requireNonNegative("drain.timeout", this.drainTimeout);
             requireNonNegative("leak-detection.threshold", this.leakThreshold);
             requireNonNegative("expect-continue-timeout", this.expectContinueTimeout);
+            requireNonNegative("shutdown-grace", this.shutdownGrace);
             Objects.requireNonNull(this.captureStack, "leak-detection.capture-stack must not be null");
             if (this.sampleRate < 1) {
                 throw new IllegalArgumentException(

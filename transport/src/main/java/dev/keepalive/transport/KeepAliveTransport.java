@@ -10,7 +10,7 @@ import org.springframework.http.client.ClientHttpRequestFactory;
  * One keep-alive connection pool with Go's {@code net/http.Transport} semantics, and the tracker that
  * follows every response body it hands out. Share one per application, as Go shares its
  * {@code DefaultTransport}: every {@link #requestFactory(RequestOptions) request factory} made from it uses
- * the same pool. Thread-safe. {@link #close()} closes every connection and stops its background thread.
+ * the same pool. Thread-safe. {@link #close()} shuts the pool down gracefully and stops its background thread.
  *
  * <p>{@link #pool()} and {@link #bodies()} return immutable snapshots for monitoring; {@link #totals()} the
  * running totals, cheap enough to poll.
@@ -115,7 +115,13 @@ public final class KeepAliveTransport implements AutoCloseable {
         return this.engine.pool.isClosed();
     }
 
-    /** Closes every connection (reason {@code shutdown}) and stops the housekeeping thread. Idempotent. */
+    /**
+     * Shuts down (design §3 rule 22): new requests and callers waiting for a connection fail at once with
+     * an error saying the transport is closed (never counted as a pool timeout); idle connections close at
+     * once; exchanges in flight may finish for up to {@link KeepAliveSettings#shutdownGrace()}, then their
+     * connections are closed under them. Every connection it closes is counted as {@code shutdown}. Blocks
+     * for at most the grace, then stops the housekeeping thread. Idempotent.
+     */
     @Override
     public void close() {
         this.engine.close();

@@ -10,15 +10,25 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The tracker's record of one response body, from its headers to its end. It never refers to the
- * application's objects (the response and its stream), only to the pooled connection, so that the
+ * application's objects (the response and its stream), only to the lease of its connection, so that the
  * response can become unreachable while the body is open: that is how a leak is found.
+ *
+ * <p>Its phase is the one place where the paths that end a body meet: reads, EOF, close, drain, a failure
+ * and the leak detector each move it by compare-and-set, and only the path whose move succeeded counts the
+ * outcome and gives the connection back. {@code OPEN -> READING} is taken by whoever reads the wire (the
+ * application's read or a drain), so that a close on another thread sees the read in progress and ends
+ * it ({@code READING -> DONE}, which closes the socket under the reader) instead of reading alongside it.
  */
 final class OpenBody {
 
+    /** Not being read at the moment, not finished. */
     static final int OPEN = 0;
+    /** A thread is reading the wire (the application's read, or the drain of a close). */
+    static final int READING = 1;
     /** Read to EOF: the connection is back in the pool, but the application has not closed the body yet. */
-    static final int AT_EOF = 1;
-    static final int DONE = 2;
+    static final int AT_EOF = 2;
+    /** Finished and counted. */
+    static final int DONE = 3;
 
     private static final VarHandle PHASE;
 
@@ -40,7 +50,8 @@ final class OpenBody {
     /** The stack at opening when it was recorded, else null; turned into text only when looked at. */
     private final Throwable origin;
     private volatile CallSite site;
-    final PooledConnection connection;
+    /** The lease of the connection that carries the body; given back through the pool, once. */
+    final ConnectionPool.Lease lease;
 
     private volatile int phase = OPEN;
     volatile long bytesRead;
@@ -54,14 +65,14 @@ final class OpenBody {
     Unreachable watch;
 
     OpenBody(long id, String method, URI uri, Route route, long contentLength, Throwable origin,
-            PooledConnection connection, long now) {
+            ConnectionPool.Lease lease, long now) {
         this.id = id;
         this.method = method;
         this.uri = uri;
         this.route = route;
         this.contentLength = contentLength;
         this.origin = origin;
-        this.connection = connection;
+        this.lease = lease;
         this.openedNanos = now;
         this.lastReadNanos = now;
     }

@@ -10,8 +10,9 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * One HTTP/1.1 connection of the pool: Apache's connection (the wire protocol) plus what the pool tracks.
- * Its pool fields ({@link #state}, {@link #requests}, {@link #idleSinceNanos}, {@link #idleDeadlineNanos})
- * are guarded by the pool's lock; the connection itself is used by one exchange at a time.
+ * Its pool fields ({@link #state}, {@link #lease}, {@link #requests}, {@link #idleSinceNanos},
+ * {@link #idleDeadlineNanos}, {@link #closeReason}) are read and written only under the pool's lock; the
+ * connection itself is used by the one exchange that holds its lease.
  */
 final class PooledConnection {
 
@@ -33,6 +34,10 @@ final class PooledConnection {
 
     // Guarded by the pool lock.
     State state = State.CONNECTING;
+    /** The lease it is handed out under; null while idle or closed. */
+    ConnectionPool.Lease lease;
+    /** Exchanges it was handed out for (after the staleness check, where one ran). */
+    long requests;
     long idleSinceNanos;
     long idleDeadlineNanos;
     CloseReason closeReason;
@@ -42,9 +47,6 @@ final class PooledConnection {
      * Written by the holder before it releases the connection, read under the pool lock.
      */
     Object userState;
-
-    /** Exchanges carried; written only by the exchange that holds the connection. */
-    volatile long requests;
 
     private volatile int localPort = -1;
 

@@ -4,9 +4,8 @@ import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 
-/** One route's share of the pool. Every field but {@link #reused} is guarded by the pool's lock. */
+/** One route's share of the pool. Every mutable field is guarded by the pool's lock. */
 final class RoutePool {
 
     final Route route;
@@ -25,7 +24,7 @@ final class RoutePool {
 
     long opened;
     final long[] closedBy = new long[CloseReason.values().length];
-    final LongAdder reused = new LongAdder();
+    long reused;
 
     RoutePool(Route route, int maxConns, int maxIdleConns) {
         this.route = route;
@@ -75,7 +74,7 @@ final class RoutePool {
         final long sinceNanos = System.nanoTime();
         /** The connection state (Apache's user token) the caller asked for; {@code null} for none. */
         final Object userState;
-        PooledConnection connection;
+        ConnectionPool.Lease lease;
 
         Waiter(java.util.concurrent.locks.Condition granted) {
             this(granted, null);

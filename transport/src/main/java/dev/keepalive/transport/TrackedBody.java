@@ -21,7 +21,8 @@ final class TrackedBody extends InputStream {
     /** Never read: held so that the response stays reachable as long as its stream is. */
     @SuppressWarnings("unused")
     private final Object owner;
-    private boolean failed;
+    /** A read of this stream failed, or was ended by a close on another thread. */
+    private volatile boolean failed;
     /** Set when a decoder reads this stream: then the decoder says when the body has ended (rule 19). */
     private boolean endByDecoder;
     private byte[] one;
@@ -55,37 +56,71 @@ final class TrackedBody extends InputStream {
     }
 
     private int readTracked(byte[] b, int off, int len) throws IOException {
-        if (this.body.phase() != OpenBody.OPEN) {
-            if (this.failed) {
-                throw new IOException("The body of " + this.exchange.describe() + " failed earlier; it cannot be read");
-            }
-            return -1;
-        }
-        if (len == 0) {
-            return 0;
+        if (!this.body.advance(OpenBody.OPEN, OpenBody.READING)) {
+            return notReadable();
         }
         int n;
         try {
-            n = this.wire.read(b, off, len);
+            if (len == 0) {
+                n = 0;
+            }
+            else {
+                n = this.wire.read(b, off, len);
+            }
         }
         catch (IOException ex) {
             this.failed = true;
-            throw this.exchange.bodyFailed(this.body, ex);
+            throw this.exchange.failed(this.body, OpenBody.READING, ex);
+        }
+        catch (RuntimeException ex) {
+            this.failed = true;
+            throw this.exchange.failed(this.body, OpenBody.READING, new IOException(ex.toString(), ex));
         }
         if (n == -1) {
-            if (!this.endByDecoder) {
-                this.exchange.bodyAtEof(this.body);
+            if (this.endByDecoder) {
+                return stillOpen(-1);
             }
-            return -1;
+            return atEof();
         }
-        long read = this.body.bytesRead + n;
-        this.body.bytesRead = read;
-        this.body.lastReadNanos = System.nanoTime();
-        if (read == this.body.contentLength && !this.endByDecoder) {
-            // Every declared byte is here: give the connection back now rather than on the next read.
-            this.exchange.bodyAtEof(this.body);
+        if (n > 0) {
+            long read = this.body.bytesRead + n;
+            this.body.bytesRead = read;
+            this.body.lastReadNanos = System.nanoTime();
+            if (read == this.body.contentLength && !this.endByDecoder) {
+                // Every declared byte is here: give the connection back now rather than on the next read.
+                atEof();
+                return n;
+            }
+        }
+        return stillOpen(n);
+    }
+
+    /** The read is over and the body goes on (or its end is the decoder's to say): back to OPEN. */
+    private int stillOpen(int n) throws IOException {
+        if (!this.body.advance(OpenBody.READING, OpenBody.OPEN)) {
+            this.failed = true;
+            throw this.exchange.closedUnderRead(null);
         }
         return n;
+    }
+
+    private int atEof() throws IOException {
+        if (!this.exchange.readToEof(this.body)) {
+            this.failed = true;
+            throw this.exchange.closedUnderRead(null);
+        }
+        return -1;
+    }
+
+    /** A read when the body is not open: -1 once it was read to the end or closed, an error after a failure. */
+    private int notReadable() throws IOException {
+        if (this.body.phase() == OpenBody.READING) {
+            throw new IOException("The body of " + this.exchange.describe() + " is being read by another thread");
+        }
+        if (this.failed) {
+            throw new IOException("The body of " + this.exchange.describe() + " failed earlier; it cannot be read");
+        }
+        return -1;
     }
 
     @Override
@@ -104,6 +139,7 @@ final class TrackedBody extends InputStream {
 
     @Override
     public int available() throws IOException {
+        // Only while no other thread reads: Apache's stream is not safe to share.
         return this.body.phase() == OpenBody.OPEN ? this.wire.available() : 0;
     }
 
@@ -127,15 +163,21 @@ final class TrackedBody extends InputStream {
         this.body.inflation = inflation;
     }
 
-    /** The decoder reached the end of the decoded body, and the wire is at its end: the connection goes back. */
-    void decodedEnd() {
-        this.exchange.bodyAtEof(this.body);
+    /**
+     * The decoder reached the end of the decoded body, and the wire is at its end: the connection goes back.
+     * Throws when a close on another thread ended the body first.
+     */
+    void decodedEnd() throws IOException {
+        if (!this.exchange.decodedToEof(this.body)) {
+            this.failed = true;
+            throw this.exchange.closedUnderRead(null);
+        }
     }
 
     /** The decoder found the body corrupt or cut short: the body fails and its connection is closed. */
     IOException decodeFailed(IOException cause) {
         this.failed = true;
-        return this.exchange.bodyFailed(this.body, cause);
+        return this.exchange.failed(this.body, OpenBody.OPEN, cause);
     }
 
     String describe() {

@@ -58,7 +58,7 @@ class ConnectionPoolTest {
                 .satisfies((c) -> assertThat(c.id()).isEqualTo(lease.connection().id));
         assertThat(snapshot.closedBy().get(CloseReason.MAX_IDLE)).isEqualTo(1);
 
-        pool.release(lease.connection(), false, 0, CloseReason.ERROR);
+        pool.release(lease, false, 0, CloseReason.ERROR);
         assertThat(this.transport.pool().active()).isZero();
         assertThat(this.transport.pool().idle()).isZero();
         try (ClientHttpResponse response = this.transport.requestFactory().createRequest(uri, HttpMethod.GET).execute()) {

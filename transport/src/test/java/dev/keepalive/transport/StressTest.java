@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
  * properties so that a script can run the long version: {@code stress.threads} (64),
  * {@code stress.requests} (200 000), {@code stress.seconds} (300, the time bound), {@code stress.leakEvery}
  * (500: one response in 500 is dropped unclosed and must be reclaimed; 0 = none), {@code stress.virtual} (run on
- * virtual threads, JDK 21+).
+ * virtual threads, JDK 21+). Three requests in a hundred are closed by another thread (a watchdog) while they are
+ * read, so that reads, EOF, drains, closes and leak reclaims race on every path (design §3 rule 15).
  */
 class StressTest {
 
@@ -38,6 +39,8 @@ class StressTest {
     private final long seconds = Long.getLong("stress.seconds", 300);
     private final int leakEvery = Integer.getInteger("stress.leakEvery", 500);
     private final boolean virtual = Boolean.getBoolean("stress.virtual");
+    private final ExecutorService watchdogs = Executors.newFixedThreadPool(4);
+    private final LongAdder closedUnderRead = new LongAdder();
 
     @Test
     void mixedLoadKeepsEveryCounterBalanced() throws Exception {
@@ -104,8 +107,10 @@ class StressTest {
             }
             finally {
                 leakLog.setLevel(null);
+                this.watchdogs.shutdownNow();
             }
             PoolAssertions.assertBalanced(transport);
+            assertThat(this.closedUnderRead.sum()).as("reads ended by a close on another thread").isPositive();
             BodiesSnapshot bodies = transport.bodies();
             assertThat(bodies.earlyCloseDrained()).isPositive();
             assertThat(bodies.earlyCloseDiscarded()).isPositive();
@@ -153,6 +158,10 @@ class StressTest {
         else if (kind < 94) {
             readAndClose(transport, server, "/close/256", Integer.MAX_VALUE); // the server closes after it
         }
+        else if (kind < 97) {
+            closeWhileReading(transport, server, kind == 94 ? "/bytes/4096" : kind == 95 ? "/chunked/8192"
+                    : "/bytes/200000");
+        }
         else {
             String body = rest.get().uri(server.uri("/bytes/128")).retrieve().body(String.class);
             if (body == null || body.length() != 128) {
@@ -175,12 +184,38 @@ class StressTest {
         }
     }
 
+    /**
+     * A watchdog closes the response on another thread while this one reads it: whichever gets there first,
+     * the read ends (at EOF, or with an exception) and the connection is released once.
+     */
+    private void closeWhileReading(KeepAliveTransport transport, LoopbackHttpServer server, String path)
+            throws IOException {
+        ClientHttpResponse response = transport.requestFactory().createRequest(server.uri(path), HttpMethod.GET)
+                .execute();
+        java.util.concurrent.Future<?> watchdog = this.watchdogs.submit(response::close);
+        try {
+            response.getBody().readAllBytes();
+        }
+        catch (IOException expected) {
+            this.closedUnderRead.increment();
+        }
+        try {
+            watchdog.get(30, TimeUnit.SECONDS);
+        }
+        catch (Exception ex) {
+            throw new IllegalStateException("the watchdog's close did not finish", ex);
+        }
+    }
+
     /** Checks the pool's invariants from its snapshots while the load runs. */
     private static void sample(KeepAliveTransport transport, AtomicBoolean running, Queue<String> violations) {
         while (running.get() && violations.size() < 10) {
             PoolSnapshot pool = transport.pool();
             if (pool.opened() != pool.closed() + pool.active() + pool.idle()) {
                 violations.add("unbalanced: " + pool);
+            }
+            if (pool.active() < 0 || pool.idle() < 0) {
+                violations.add("negative count: " + pool);
             }
             for (RouteSnapshot route : pool.routes()) {
                 if (route.active() + route.idle() > MAX_CONNS) {
