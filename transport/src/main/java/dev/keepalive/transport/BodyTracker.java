@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +35,8 @@ final class BodyTracker {
     private final ConcurrentHashMap<Long, OpenBody> open = new ConcurrentHashMap<>();
     /** Ids of the open bodies flagged as leak suspects: their count is a total read without walking the bodies. */
     private final Set<Long> suspectIds = ConcurrentHashMap.newKeySet();
-    /** Requests (method, route, path) that leaked or were suspects before: their next bodies record the stack. */
-    private final Set<OpenBody.RequestKey> suspectRequests = ConcurrentHashMap.newKeySet();
+    /** Requests that leaked or were suspects before: their next bodies record the stack. */
+    private final SuspectRequests suspectRequests = new SuspectRequests();
     private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final LongAdder opened = new LongAdder();
@@ -97,8 +97,8 @@ final class BodyTracker {
         return switch (this.settings.captureStack()) {
             case ALWAYS -> true;
             case NEVER -> false;
-            case SAMPLED -> underPressure || id % this.settings.sampleRate() == 0 || (!this.suspectRequests.isEmpty()
-                    && this.suspectRequests.contains(new OpenBody.RequestKey(method, route, uri.getRawPath())));
+            case SAMPLED -> underPressure || id % this.settings.sampleRate() == 0
+                    || this.suspectRequests.contains(method, route, uri.getRawPath());
         };
     }
 
@@ -149,7 +149,7 @@ final class BodyTracker {
         else if (body.advance(OpenBody.OPEN, OpenBody.DONE)) {
             // Report, then count, then free the slot: whoever sees the leak counted finds its log line, and
             // whoever gets the freed connection sees the leak counted.
-            this.suspectRequests.add(body.requestKey());
+            this.suspectRequests.add(body.method, body.route, body.uri.getRawPath());
             boolean reclaim = this.settings.reclaimLeaks();
             log.error("Response body leaked: the application dropped {} without reading it to the end or closing it;"
                     + " {}. Close every ClientHttpResponse (try-with-resources).{}", body.describe(System.nanoTime()),
@@ -181,7 +181,10 @@ final class BodyTracker {
         }
     }
 
-    /** Whether an open body of {@code route} has had no read for at least {@code nanos}. */
+    /**
+     * Whether a body of {@code route} could have been dropped: open, no read in progress, and no read for at
+     * least {@code nanos}. A body blocked in a read is held by its reader, however slow the stream.
+     */
     boolean hasStalledBody(String route, long nanos) {
         long now = System.nanoTime();
         for (OpenBody body : this.open.values()) {
@@ -206,7 +209,7 @@ final class BodyTracker {
                     // Retired meanwhile: retire removes from open before suspectIds, so one of us removes it.
                     this.suspectIds.remove(body.id);
                 }
-                this.suspectRequests.add(body.requestKey());
+                this.suspectRequests.add(body.method, body.route, body.uri.getRawPath());
                 log.warn("Leak suspect: response body {} has had no read for {} ms. Read it to the end or close it.{}",
                         body.describe(now), TimeUnit.NANOSECONDS.toMillis(now - body.lastReadNanos), stackText(body));
                 notifyListeners(body, TransportListener::leakSuspected);
@@ -274,6 +277,11 @@ final class BodyTracker {
         long finished(BodyOutcome outcome) {
             return this.finished[outcome.ordinal()];
         }
+    }
+
+    /** How many requests are remembered as leaked or suspect before. */
+    int suspectRequestCount() {
+        return this.suspectRequests.size();
     }
 
     BodiesSnapshot snapshot() {

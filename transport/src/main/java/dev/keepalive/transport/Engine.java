@@ -221,6 +221,10 @@ final class Engine implements AutoCloseable {
         return (preferred != null ? preferred : fallback).toMillis();
     }
 
+    Housekeeper housekeeper() {
+        return this.housekeeper;
+    }
+
     /** Shuts the pool down (within its grace), then stops housekeeping, which reclaims leaks until then. */
     @Override
     public void close() {

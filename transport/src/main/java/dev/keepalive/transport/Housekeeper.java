@@ -15,7 +15,10 @@ final class Housekeeper implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Housekeeper.class);
     private static final AtomicInteger COUNT = new AtomicInteger();
-    private static final long NUDGE_INTERVAL_NANOS = 5_000_000_000L;
+    /** Shortest time between two collection requests; doubled after each that found nothing. */
+    static final long NUDGE_INTERVAL_NANOS = 5_000_000_000L;
+    /** Longest back-off between two collection requests. */
+    static final long MAX_NUDGE_INTERVAL_NANOS = 320_000_000_000L;
 
     /**
      * How often idle connections are checked for the server's close (design §3 rule 16). The check before
@@ -30,7 +33,11 @@ final class Housekeeper implements AutoCloseable {
     private final long tickMillis;
     private final boolean reclaim;
     private final long starvedNanos;
-    private long lastCollectionRequest = System.nanoTime() - NUDGE_INTERVAL_NANOS;
+    // Written and read by the housekeeping thread only.
+    private final CollectionBackoff backoff = new CollectionBackoff(NUDGE_INTERVAL_NANOS, MAX_NUDGE_INTERVAL_NANOS);
+    private long leaksFoundSinceNudge;
+    /** Collections requested so far (read by tests). */
+    private volatile long collectionRequests;
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -68,7 +75,7 @@ final class Housekeeper implements AutoCloseable {
             try {
                 long next = nextTick - nextCheck <= 0 ? nextTick : nextCheck;
                 long waitMillis = Math.max(1, (next - System.nanoTime()) / 1_000_000);
-                this.tracker.collectUnreachable(waitMillis);
+                this.leaksFoundSinceNudge += this.tracker.collectUnreachable(waitMillis);
                 long now = System.nanoTime();
                 boolean tick = now - nextTick >= 0;
                 boolean check = now - nextCheck >= 0;
@@ -96,23 +103,39 @@ final class Housekeeper implements AutoCloseable {
 
     /**
      * Dropped responses are found only when the garbage collector runs. When callers wait at a cap while
-     * the route's bodies sit unread, the pool is probably pinned by leaks, and the waiting callers allocate
-     * nothing that would bring a collection about: ask for one (at most every 5 s), so that a leak costs a
-     * short wait and a log line instead of an outage. Does nothing under {@code -XX:+DisableExplicitGC}.
+     * bodies of that route sit unread with no read in progress (a body being read, however slowly, is not
+     * dropped), the pool is probably pinned by leaks, and the waiting callers allocate nothing that would
+     * bring a collection about: ask for one, so that a leak costs a short wait and a log line instead of an
+     * outage. A full collection is a long pause on a large heap, so it is asked for at most every 5 s, and
+     * each time the previous one found no dropped response the wait doubles (up to about 5 minutes): a slow
+     * consumer at the cap does not cost a collection every few seconds. Does nothing under
+     * {@code -XX:+DisableExplicitGC}.
      */
     private void requestCollectionIfLeaksStarveCallers() {
-        if (!this.reclaim || System.nanoTime() - this.lastCollectionRequest < NUDGE_INTERVAL_NANOS) {
+        if (!this.reclaim) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!this.backoff.due(now)) {
             return;
         }
         for (String route : this.pool.routesWaitingLongerThan(this.starvedNanos)) {
             if (this.tracker.hasStalledBody(route, this.starvedNanos)) {
+                this.backoff.requested(now, this.leaksFoundSinceNudge > 0);
+                this.leaksFoundSinceNudge = 0;
+                this.collectionRequests++;
                 log.info("Callers wait at the connection cap of {} while its response bodies go unread; requesting a"
-                        + " garbage collection to find dropped responses", route);
-                this.lastCollectionRequest = System.nanoTime();
+                        + " garbage collection to find dropped responses (the next one in {} s at the earliest)",
+                        route, this.backoff.intervalNanos() / 1_000_000_000L);
                 System.gc();
                 return;
             }
         }
+    }
+
+    /** How many garbage collections it has requested. */
+    long collectionRequests() {
+        return this.collectionRequests;
     }
 
     @Override

@@ -86,14 +86,6 @@ final class OpenBody {
         return PHASE.compareAndSet(this, from, to);
     }
 
-    /** The same request again: method, route and path, the key of "this has leaked before". */
-    RequestKey requestKey() {
-        return new RequestKey(this.method, this.route, this.uri.getRawPath());
-    }
-
-    record RequestKey(String method, Route route, String path) {
-    }
-
     /** The opening application frame, or {@code "unknown"} when the stack was not recorded. */
     String openedAt() {
         CallSite resolved = site();
