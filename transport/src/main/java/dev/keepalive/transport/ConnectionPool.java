@@ -53,6 +53,10 @@ final class ConnectionPool implements AutoCloseable {
     private int watchingCount;
     /** Every caller waiting at a cap, across routes, in arrival order: the first has waited longest. */
     private final LinkedHashSet<Waiter> waitingOrder = new LinkedHashSet<>();
+    /** What routes dropped for want of use had counted, so that the totals never go down. */
+    private long retiredOpened;
+    private long retiredReused;
+    private final long[] retiredClosedBy = new long[CloseReason.values().length];
     private long lastAcquireTimeoutMillis;
     private boolean closed;
 
@@ -512,6 +516,9 @@ final class ConnectionPool implements AutoCloseable {
         if (pool.live.remove(conn)) {
             this.liveCount--;
         }
+        if (pool.live.isEmpty()) {
+            pool.emptySinceNanos = System.nanoTime();
+        }
         pool.closedBy[reason.ordinal()]++;
         conn.closeReason = reason;
         if (this.closed) {
@@ -609,6 +616,7 @@ final class ConnectionPool implements AutoCloseable {
     /** Closes idle connections past their idle deadline or lifetime; returns how many it closed. */
     int evictExpired() {
         List<PooledConnection> toClose = new ArrayList<>(0);
+        List<String> removed = null;
         this.lock.lock();
         try {
             long now = System.nanoTime();
@@ -622,10 +630,18 @@ final class ConnectionPool implements AutoCloseable {
                     toClose.add(closeLocked(conn, expired));
                 }
             }
+            removed = dropUnusedRoutesLocked(now);
         }
         finally {
             this.lock.unlock();
             closeAll(toClose);
+        }
+        if (removed != null) {
+            for (String route : removed) {
+                for (TransportListener listener : this.listeners) {
+                    listener.routeRemoved(route);
+                }
+            }
         }
         return toClose.size();
     }
@@ -719,6 +735,31 @@ final class ConnectionPool implements AutoCloseable {
                 toClose.add(evictLocked(this.idleLru.iterator().next(), CloseReason.MAX_IDLE));
             }
         }
+    }
+
+    /**
+     * Design §3 rule 23: a route with no connection and no waiter for {@code idle-conn-timeout} is dropped,
+     * so that memory does not grow with the hosts called. Its counts move to the pool's totals.
+     */
+    private List<String> dropUnusedRoutesLocked(long now) {
+        List<String> removed = null;
+        Iterator<RoutePool> it = this.routes.values().iterator();
+        while (it.hasNext()) {
+            RoutePool pool = it.next();
+            if (pool.live.isEmpty() && pool.waiters.isEmpty() && now - pool.emptySinceNanos >= this.idleTimeoutNanos) {
+                it.remove();
+                this.retiredOpened += pool.opened;
+                this.retiredReused += pool.reused;
+                for (int i = 0; i < this.retiredClosedBy.length; i++) {
+                    this.retiredClosedBy[i] += pool.closedBy[i];
+                }
+                if (removed == null) {
+                    removed = new ArrayList<>(1);
+                }
+                removed.add(pool.route.name());
+            }
+        }
+        return removed;
     }
 
     /**
@@ -834,9 +875,9 @@ final class ConnectionPool implements AutoCloseable {
             int active = 0;
             int idle = 0;
             int waiting = 0;
-            long opened = 0;
-            long reused = 0;
-            long[] closedBy = new long[CloseReason.values().length];
+            long opened = this.retiredOpened;
+            long reused = this.retiredReused;
+            long[] closedBy = this.retiredClosedBy.clone();
             for (RoutePool pool : this.routes.values()) {
                 RouteSnapshot route = snapshotLocked(pool, now);
                 list.add(route);

@@ -23,6 +23,8 @@ final class RoutePool {
     int watching;
 
     long opened;
+    /** Since when it has had no connection (meaningful only while {@link #live} is empty). */
+    long emptySinceNanos = System.nanoTime();
     final long[] closedBy = new long[CloseReason.values().length];
     long reused;
 

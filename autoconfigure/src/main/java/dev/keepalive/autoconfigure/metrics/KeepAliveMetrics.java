@@ -21,6 +21,7 @@ import dev.keepalive.transport.TransportListener;
 import dev.keepalive.transport.TransportTotals;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -35,7 +36,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * however many bodies are open; the per-route meters read one pool snapshot per scrape, indexed by route
  * (see {@link SnapshotCache}). The per-route meters are registered for the routes present when the binder is
  * bound, and for any later route at its first connection acquire, so routes that the application talks to
- * later get meters too.
+ * later get meters too. A route that the transport drops for want of use (design §3 rule 23) loses its meters,
+ * so that the registry does not grow with the hosts called; they come back with the route.
  */
 public class KeepAliveMetrics implements MeterBinder {
 
@@ -91,13 +93,23 @@ public class KeepAliveMetrics implements MeterBinder {
         return (entry != null) ? value.applyAsDouble(entry) : Double.NaN;
     }
 
-    /** Feeds {@code keepalive.connections.acquire} from the transport's acquire events. */
+    /**
+     * Feeds {@code keepalive.connections.acquire} from the transport's acquire events, and removes a dropped
+     * route's meters.
+     */
     private final class AcquireTimerListener implements TransportListener {
 
         @Override
         public void connectionAcquired(String route, AcquireOutcome outcome, long nanos) {
             for (Binding binding : KeepAliveMetrics.this.bindings) {
                 binding.acquireTimer(route, outcome).record(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        @Override
+        public void routeRemoved(String route) {
+            for (Binding binding : KeepAliveMetrics.this.bindings) {
+                binding.removeRoute(route);
             }
         }
 
@@ -186,6 +198,19 @@ public class KeepAliveMetrics implements MeterBinder {
             // increase() and rate() see (a series born at 1 shows no increase), so the alerts fire on it.
             for (AcquireOutcome outcome : AcquireOutcome.values()) {
                 registerAcquireTimer(route, outcome);
+            }
+        }
+
+        void removeRoute(String route) {
+            if (!this.routes.remove(route)) {
+                return;
+            }
+            this.acquireTimers.keySet().removeIf((key) -> key.startsWith(route + ' '));
+            for (Meter meter : this.registry.getMeters()) {
+                Meter.Id id = meter.getId();
+                if (id.getName().startsWith("keepalive.connections") && route.equals(id.getTag("route"))) {
+                    this.registry.remove(meter);
+                }
             }
         }
 

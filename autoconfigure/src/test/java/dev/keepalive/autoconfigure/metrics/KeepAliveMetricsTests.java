@@ -154,4 +154,43 @@ class KeepAliveMetricsTests {
         }
     }
 
+    /** Design §3 rule 23: a route the transport drops for want of use takes its meters with it. */
+    @Test
+    void aDroppedRouteLosesItsMetersAndGetsThemBackWhenUsedAgain() throws IOException {
+        this.first.enqueue(new MockResponse.Builder().body("one").build());
+        this.first.enqueue(new MockResponse.Builder().body("two").build());
+        try (KeepAliveTransport shortLived = KeepAliveTransport.create(KeepAliveSettings.builder()
+            .idleConnTimeout(Duration.ofMillis(300))
+            .build())) {
+            new KeepAliveMetrics(shortLived).bindTo(this.registry);
+            URI uri = URI.create(route(this.first) + "/data");
+            try (ClientHttpResponse response = shortLived.requestFactory().createRequest(uri, HttpMethod.GET).execute()) {
+                response.getBody().readAllBytes();
+            }
+            assertThat(this.registry.find("keepalive.connections.opened")
+                .tag("route", route(this.first))
+                .functionCounter()
+                .count()).isEqualTo(1);
+
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> this.registry.find("keepalive.connections").tag("route", route(this.first)).meters().isEmpty()
+                        && this.registry.find("keepalive.connections.acquire")
+                            .tag("route", route(this.first))
+                            .meters()
+                            .isEmpty());
+            assertThat(this.registry.getMeters()).noneMatch((m) -> route(this.first).equals(m.getId().getTag("route")));
+            assertThat(shortLived.pool().routes()).isEmpty();
+
+            try (ClientHttpResponse response = shortLived.requestFactory().createRequest(uri, HttpMethod.GET).execute()) {
+                response.getBody().readAllBytes();
+            }
+            assertThat(this.registry.find("keepalive.connections.opened")
+                .tag("route", route(this.first))
+                .functionCounter()
+                .count()).isEqualTo(1);
+            assertThat(this.registry.find("keepalive.connections.acquire").tag("route", route(this.first)).timers())
+                .isNotEmpty();
+        }
+    }
+
 }
