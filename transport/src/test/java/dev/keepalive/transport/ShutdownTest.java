@@ -158,4 +158,95 @@ class ShutdownTest {
             PoolAssertions.assertBalanced(transport);
         }
     }
+
+    /**
+     * Shutdown racing exchanges on every path (EOF, early close, a close on another thread, a dropped body):
+     * each connection is released once, the counts balance, and no socket stays open.
+     */
+    @Test
+    void shutdownRacingExchangesOnEveryPathLeavesTheCountsBalancedAndNoSocketOpen() throws Exception {
+        try (LoopbackHttpServer server = new LoopbackHttpServer()) {
+            KeepAliveTransport transport = KeepAliveTransport.create(KeepAliveSettings.builder().maxConnsPerHost(32)
+                    .acquireTimeout(Duration.ofSeconds(30)).shutdownGrace(Duration.ofMillis(200)).build());
+            // The dropped bodies' ERROR lines would bury the output.
+            ch.qos.logback.classic.Logger leakLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                    .getLogger(BodyTracker.class);
+            leakLog.setLevel(ch.qos.logback.classic.Level.OFF);
+            java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(16);
+            java.util.concurrent.ExecutorService watchdogs = java.util.concurrent.Executors.newFixedThreadPool(4);
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.Queue<Throwable> unexpected = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            KeepAliveRequestFactory factory = transport.requestFactory();
+            for (int t = 0; t < 16; t++) {
+                int worker = t;
+                workers.execute(() -> {
+                    for (int i = 0;; i++) {
+                        try {
+                            ClientHttpResponse response = factory.createRequest(
+                                    server.uri("/bytes/" + (i % 2 == 0 ? 2048 : 200_000)), HttpMethod.GET).execute();
+                            switch ((worker + i) % 4) {
+                                case 0 -> {
+                                    try (response) {
+                                        response.getBody().readAllBytes();
+                                    }
+                                }
+                                case 1 -> {
+                                    try (response) {
+                                        response.getBody().read(new byte[100]);
+                                    }
+                                }
+                                case 2 -> {
+                                    java.util.concurrent.Future<?> closer = watchdogs.submit(response::close);
+                                    try {
+                                        response.getBody().readAllBytes();
+                                    }
+                                    finally {
+                                        closer.get(10, TimeUnit.SECONDS);
+                                    }
+                                }
+                                default -> {
+                                    if (i % 8 != 3) {
+                                        try (response) {
+                                            response.getBody().readAllBytes();
+                                        }
+                                    }
+                                    // else dropped: the leak detector or the shutdown takes it back
+                                }
+                            }
+                            done.incrementAndGet();
+                        }
+                        catch (IOException expected) {
+                            // a read ended by a close, or a request refused after the shutdown
+                            if (transport.isClosed()) {
+                                return;
+                            }
+                        }
+                        catch (Throwable ex) {
+                            unexpected.add(ex);
+                            return;
+                        }
+                    }
+                });
+            }
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> done.get() >= 300);
+                transport.close();
+            }
+            finally {
+                leakLog.setLevel(null);
+            }
+
+            workers.shutdown();
+            assertThat(workers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            watchdogs.shutdownNow();
+            assertThat(unexpected).isEmpty();
+            PoolSnapshot pool = transport.pool();
+            assertThat(pool.active()).isZero();
+            assertThat(pool.idle()).isZero();
+            assertThat(pool.waiting()).isZero();
+            assertThat(pool.opened()).isEqualTo(pool.closed());
+            PoolAssertions.assertBalanced(transport);
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0);
+        }
+    }
 }

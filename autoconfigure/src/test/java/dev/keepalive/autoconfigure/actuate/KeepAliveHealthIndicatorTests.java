@@ -145,6 +145,39 @@ class KeepAliveHealthIndicatorTests {
         assertThat(detail(health, "bodies")).containsEntry("leaked", 1L).containsEntry("open", 0L);
     }
 
+    /** Design §3 rule 22: callers woken by a shutdown did not starve; health stays UP while the app stops. */
+    @Test
+    void staysUpWhenClosingTheTransportWakesCallersWaitingAtTheCap() throws Exception {
+        this.server.enqueue(new MockResponse.Builder().body("held").build());
+        try (KeepAliveTransport closing = KeepAliveTransport.create(KeepAliveSettings.builder()
+            .maxConnsPerHost(1)
+            .acquireTimeout(Duration.ofSeconds(30))
+            .shutdownGrace(Duration.ofMillis(100))
+            .build())) {
+            ClientHttpResponse held = closing.requestFactory().createRequest(uri(), HttpMethod.GET).execute();
+            CompletableFuture<Throwable> waiter = CompletableFuture.supplyAsync(() -> {
+                try (ClientHttpResponse response = closing.requestFactory().createRequest(uri(), HttpMethod.GET)
+                    .execute()) {
+                    return null;
+                }
+                catch (IOException ex) {
+                    return ex;
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> closing.pool().waiting() == 1);
+
+            closing.close();
+
+            assertThat(waiter.get(5, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
+                .isNotInstanceOf(PoolExhaustedException.class)
+                .hasMessageContaining("closed");
+            Health health = new KeepAliveHealthIndicator(closing).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).doesNotContainKey("lastAcquireTimeout");
+            held.close();
+        }
+    }
+
     private void leakOneResponse() throws IOException {
         ClientHttpResponse response = this.transport.requestFactory().createRequest(uri(), HttpMethod.GET).execute();
         assertThat(response.getStatusCode().value()).isEqualTo(200);
