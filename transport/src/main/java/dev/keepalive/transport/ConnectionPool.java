@@ -97,18 +97,18 @@ final class ConnectionPool implements AutoCloseable {
         private final AcquireOutcome outcome;
         private final boolean reused;
         private final boolean nearCap;
-        /** Idle long enough to be checked for staleness before use; its reuse is counted once it passed. */
-        final boolean needsValidation;
+        /** Idle long enough to be checked (IdleCheck) before use. */
+        final boolean needsCheck;
         @SuppressWarnings("unused") // through RETURNED
         private volatile boolean returned;
 
         Lease(PooledConnection connection, AcquireOutcome outcome, boolean reused, boolean nearCap,
-                boolean needsValidation) {
+                boolean needsCheck) {
             this.connection = connection;
             this.outcome = outcome;
             this.reused = reused;
             this.nearCap = nearCap;
-            this.needsValidation = needsValidation;
+            this.needsCheck = needsCheck;
         }
 
         PooledConnection connection() {
@@ -198,15 +198,14 @@ final class ConnectionPool implements AutoCloseable {
                 }
                 throw ex;
             }
-            if (lease.needsValidation) {
+            if (lease.needsCheck) {
                 // Idle for a while: check it outside the lock (taken out of the idle list, no other thread can
-                // hand it out meanwhile), and count its use only if it passed.
+                // hand it out meanwhile).
                 IdleCheck.Result check = lease.connection.checkIdle();
                 if (!check.reusable()) {
-                    release(lease, false, 0, closeReason(lease.connection, check));
+                    releaseUnused(lease, closeReason(lease.connection, check));
                     continue;
                 }
-                countUse(lease);
             }
             long nanos = System.nanoTime() - start;
             notifyAcquired(route, lease.outcome(), nanos);
@@ -215,33 +214,41 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    private void countUse(Lease lease) {
+    /**
+     * Gives back a lease whose connection failed its idle check before it carried anything: the use counted
+     * when it was handed out is taken back, so {@code requests} and {@code reused} count only exchanges.
+     */
+    private void releaseUnused(Lease lease, CloseReason reason) {
+        if (!lease.claimReturn()) {
+            return;
+        }
+        List<PooledConnection> toClose = new ArrayList<>(1);
         this.lock.lock();
         try {
-            countUseLocked(lease.connection);
+            PooledConnection conn = lease.connection;
+            if (conn.lease == lease && conn.requests-- > 1) {
+                conn.routePool.reused--;
+            }
+            releaseLocked(lease, false, 0, reason, toClose);
         }
         finally {
             this.lock.unlock();
-        }
-    }
-
-    private static void countUseLocked(PooledConnection conn) {
-        if (conn.requests++ > 0) {
-            conn.routePool.reused++;
+            closeAll(toClose);
         }
     }
 
     /**
-     * Hands {@code conn} out under a new lease. Its use is counted now, unless it must first pass the
-     * staleness check ({@link #acquire} counts it then).
+     * Hands {@code conn} out under a new lease and counts its use (taken back by {@link #releaseUnused} if it
+     * then fails its idle check), so that the hot path takes the lock once.
      */
     private Lease leaseLocked(PooledConnection conn, AcquireOutcome outcome, boolean nearCap, long now) {
-        boolean validate = outcome == AcquireOutcome.IDLE && now - conn.idleSinceNanos >= this.checkAfterNanos;
-        Lease lease = new Lease(conn, outcome, conn.requests > 0, nearCap, validate);
-        conn.lease = lease;
-        if (!validate) {
-            countUseLocked(conn);
+        boolean check = outcome == AcquireOutcome.IDLE && now - conn.idleSinceNanos >= this.checkAfterNanos;
+        boolean reused = conn.requests++ > 0;
+        if (reused) {
+            conn.routePool.reused++;
         }
+        Lease lease = new Lease(conn, outcome, reused, nearCap, check);
+        conn.lease = lease;
         return lease;
     }
 

@@ -36,7 +36,7 @@ final class PooledConnection {
     State state = State.CONNECTING;
     /** The lease it is handed out under; null while idle or closed. */
     ConnectionPool.Lease lease;
-    /** Exchanges it was handed out for (after the staleness check, where one ran). */
+    /** Exchanges it carried: hand-outs, less those that failed their idle check before carrying anything. */
     long requests;
     long idleSinceNanos;
     long idleDeadlineNanos;
