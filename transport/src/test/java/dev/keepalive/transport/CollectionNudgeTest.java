@@ -23,6 +23,13 @@ import static org.awaitility.Awaitility.await;
  */
 class CollectionNudgeTest {
 
+    /** A thread per task: the blocking tasks here must never queue behind each other on a small common pool. */
+    private static final java.util.concurrent.Executor OWN_THREAD = (task) -> {
+        Thread thread = new Thread(task, "test-task");
+        thread.setDaemon(true);
+        thread.start();
+    };
+
     @Test
     void aSlowStreamBeingReadAtTheCapWithAWaiterTriggersNoCollection() throws Exception {
         CountDownLatch hurry = new CountDownLatch(1);
@@ -53,7 +60,7 @@ class CollectionNudgeTest {
                 catch (IOException ex) {
                     throw new IllegalStateException(ex);
                 }
-            });
+            }, OWN_THREAD);
             CompletableFuture<String> waiter = CompletableFuture.supplyAsync(() -> {
                 try (ClientHttpResponse quick = factory.createRequest(peer.uri("/quick"), HttpMethod.GET).execute()) {
                     return new String(quick.getBody().readAllBytes());
@@ -61,7 +68,7 @@ class CollectionNudgeTest {
                 catch (IOException ex) {
                     throw new IllegalStateException(ex);
                 }
-            });
+            }, OWN_THREAD);
             await().atMost(Duration.ofSeconds(5)).until(() -> transport.pool().waiting() == 1);
 
             // The waiter starves (over 1 s at the cap) and the body has gaps of 1.5 s without a byte, but it is

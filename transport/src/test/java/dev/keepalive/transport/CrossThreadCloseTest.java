@@ -27,6 +27,13 @@ import static org.awaitility.Awaitility.await;
  */
 class CrossThreadCloseTest {
 
+    /** A thread per task: the blocking tasks here must never queue behind each other on a small common pool. */
+    private static final java.util.concurrent.Executor OWN_THREAD = (task) -> {
+        Thread thread = new Thread(task, "test-task");
+        thread.setDaemon(true);
+        thread.start();
+    };
+
     private static final int MAX_CONNS = 2;
 
     /**
@@ -150,12 +157,12 @@ class CrossThreadCloseTest {
                 catch (IOException ex) {
                     return ex;
                 }
-            });
+            }, OWN_THREAD);
             headSent.await(5, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(5)).until(() -> transport.bodies().bodies().get(0).bytesRead() > 0);
 
             // On its own thread, so that a close that blocks behind the read fails the test instead of hanging it.
-            CompletableFuture.runAsync(response::close).get(5, TimeUnit.SECONDS);
+            CompletableFuture.runAsync(response::close, OWN_THREAD).get(5, TimeUnit.SECONDS);
 
             Throwable failure = reader.get(5, TimeUnit.SECONDS);
             assertThat(failure).as("the blocked read ends with an exception").isInstanceOf(IOException.class);

@@ -23,6 +23,13 @@ import static org.awaitility.Awaitility.await;
  */
 class ShutdownTest {
 
+    /** A thread per task: the blocking tasks here must never queue behind each other on a small common pool. */
+    private static final java.util.concurrent.Executor OWN_THREAD = (task) -> {
+        Thread thread = new Thread(task, "test-task");
+        thread.setDaemon(true);
+        thread.start();
+    };
+
     private static final String BODY = "x".repeat(64 * 1024);
 
     /** A peer that answers {@code /slow} with its head and half its body, the rest when told to. */
@@ -60,7 +67,7 @@ class ShutdownTest {
             }
             assertThat(transport.pool().idle()).isEqualTo(1);
 
-            CompletableFuture<Void> closing = CompletableFuture.runAsync(transport::close);
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(transport::close, OWN_THREAD);
 
             await().atMost(Duration.ofSeconds(5)).until(() -> transport.pool().idle() == 0 && transport.isClosed());
             await().atMost(Duration.ofSeconds(5)).until(() -> peer.open() == 1); // the idle socket is gone
@@ -100,7 +107,7 @@ class ShutdownTest {
                 catch (IOException ex) {
                     return ex;
                 }
-            });
+            }, OWN_THREAD);
             await().atMost(Duration.ofSeconds(5)).until(() -> transport.bodies().bodies().get(0).bytesRead() >= 1000);
 
             long start = System.nanoTime();
@@ -142,7 +149,7 @@ class ShutdownTest {
                 catch (IOException ex) {
                     return ex;
                 }
-            });
+            }, OWN_THREAD);
             await().atMost(Duration.ofSeconds(5)).until(() -> transport.pool().waiting() == 1);
 
             transport.close();
