@@ -7,9 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,9 +30,9 @@ final class BodyTracker {
     private final KeepAliveSettings settings;
     private final ConnectionPool pool;
     private final ReferenceQueue<Object> unreachable = new ReferenceQueue<>();
-    private final ConcurrentHashMap<Long, OpenBody> open = new ConcurrentHashMap<>();
-    /** Ids of the open bodies flagged as leak suspects: their count is a total read without walking the bodies. */
-    private final Set<Long> suspectIds = ConcurrentHashMap.newKeySet();
+    private final OpenBodies open = new OpenBodies();
+    /** Open bodies flagged as leak suspects: a total read without walking the bodies. */
+    private final LongAdder suspects = new LongAdder();
     /** Requests that leaked or were suspects before: their next bodies record the stack. */
     private final SuspectRequests suspectRequests = new SuspectRequests();
     private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
@@ -83,7 +81,7 @@ final class BodyTracker {
         this.opened.increment();
         if (this.tracking) {
             body.watch = new OpenBody.Unreachable(response, body, this.unreachable);
-            this.open.put(id, body);
+            this.open.add(body);
         }
         return body;
     }
@@ -107,24 +105,29 @@ final class BodyTracker {
      * body's phase to {@link OpenBody#DONE} succeeded.
      */
     void finished(OpenBody body, BodyOutcome outcome) {
-        retire(body, outcome);
-        if (body.suspect) {
+        if (retire(body, outcome)) {
             log.info("Leak suspect body {} was closed after all ({}), {} ms after it was opened", body.id,
                     outcome.key(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - body.openedNanos));
         }
     }
 
-    private void retire(OpenBody body, BodyOutcome outcome) {
+    /** Counts the outcome and forgets the body; true if it had been a leak suspect. */
+    private boolean retire(OpenBody body, BodyOutcome outcome) {
         GzipBody.Inflation inflation = body.inflation;
         if (inflation != null) {
             inflation.end(); // a leaked gzip body has nobody else to free its inflater
         }
+        boolean wasSuspect = false;
         if (body.watch != null) {
-            this.open.remove(body.id);
-            this.suspectIds.remove(body.id);
+            this.open.remove(body);
+            wasSuspect = body.retireWasSuspect();
+            if (wasSuspect) {
+                this.suspects.decrement();
+            }
             body.watch.clear();
         }
         this.finished[outcome.ordinal()].increment();
+        return wasSuspect;
     }
 
     /** Handles every response found unreachable since the last call; returns how many. */
@@ -187,7 +190,7 @@ final class BodyTracker {
      */
     boolean hasStalledBody(String route, long nanos) {
         long now = System.nanoTime();
-        for (OpenBody body : this.open.values()) {
+        for (OpenBody body : this.open.list()) {
             if (body.phase() == OpenBody.OPEN && now - body.lastReadNanos >= nanos && body.route.name().equals(route)) {
                 return true;
             }
@@ -201,13 +204,14 @@ final class BodyTracker {
             return;
         }
         long now = System.nanoTime();
-        for (OpenBody body : this.open.values()) {
-            if (!body.suspect && body.phase() == OpenBody.OPEN && now - body.lastReadNanos >= this.thresholdNanos) {
-                body.suspect = true;
-                this.suspectIds.add(body.id);
-                if (!this.open.containsKey(body.id)) {
-                    // Retired meanwhile: retire removes from open before suspectIds, so one of us removes it.
-                    this.suspectIds.remove(body.id);
+        for (OpenBody body : this.open.list()) {
+            if (!body.suspect() && body.phase() == OpenBody.OPEN && now - body.lastReadNanos >= this.thresholdNanos) {
+                // Counted before the mark, so that a retirement racing it never takes the count below zero; a
+                // marked body's retirement takes it off again, an unmarked one (retired first) is taken off here.
+                this.suspects.increment();
+                if (!body.markSuspect()) {
+                    this.suspects.decrement();
+                    continue;
                 }
                 this.suspectRequests.add(body.method, body.route, body.uri.getRawPath());
                 log.warn("Leak suspect: response body {} has had no read for {} ms. Read it to the end or close it.{}",
@@ -230,7 +234,7 @@ final class BodyTracker {
     String describeOldest(String route, int max) {
         long now = System.nanoTime();
         List<OpenBody> bodies = new ArrayList<>();
-        for (OpenBody body : this.open.values()) {
+        for (OpenBody body : this.open.list()) {
             if (body.route.name().equals(route) && body.phase() <= OpenBody.READING) {
                 bodies.add(body);
             }
@@ -268,8 +272,8 @@ final class BodyTracker {
             done[i] = this.finished[i].sum();
         }
         long openCount = this.open.size();
-        long suspects = this.suspectIds.size();
-        return new BodyTotals(openCount, suspects, this.opened.sum(), done, this.lastLeakMillis);
+        long suspectCount = this.suspects.sum();
+        return new BodyTotals(openCount, suspectCount, this.opened.sum(), done, this.lastLeakMillis);
     }
 
     record BodyTotals(long open, long suspects, long opened, long[] finished, long lastLeakMillis) {
@@ -286,7 +290,7 @@ final class BodyTracker {
 
     BodiesSnapshot snapshot() {
         long now = System.nanoTime();
-        List<OpenBody> bodies = new ArrayList<>(this.open.values());
+        List<OpenBody> bodies = this.open.list();
         bodies.sort(Comparator.comparingLong((OpenBody b) -> b.id));
         List<BodySnapshot> list = new ArrayList<>(bodies.size());
         long suspects = 0;

@@ -30,11 +30,19 @@ final class OpenBody {
     /** Finished and counted. */
     static final int DONE = 3;
 
+    /** In {@link #flags}: flagged as a leak suspect. */
+    private static final int SUSPECT = 1;
+    /** In {@link #flags}: retired by the tracker (counted, out of the open bodies). */
+    private static final int RETIRED = 2;
+
     private static final VarHandle PHASE;
+    private static final VarHandle FLAGS;
 
     static {
         try {
-            PHASE = MethodHandles.lookup().findVarHandle(OpenBody.class, "phase", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PHASE = lookup.findVarHandle(OpenBody.class, "phase", int.class);
+            FLAGS = lookup.findVarHandle(OpenBody.class, "flags", int.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -56,13 +64,22 @@ final class OpenBody {
     private volatile int phase = OPEN;
     volatile long bytesRead;
     volatile long lastReadNanos;
-    volatile boolean suspect;
+    /**
+     * {@link #SUSPECT} and {@link #RETIRED}: the housekeeper flags a suspect and the tracker retires a body on
+     * different threads, and the count of suspects must go up and down once each, whichever comes first.
+     */
+    private volatile int flags;
 
     /** The native state of a decoded (gzip) body, freed when the body ends in any way; null for others. */
     volatile GzipBody.Inflation inflation;
 
     /** The phantom reference that tells when the application dropped the response. */
     Unreachable watch;
+
+    /** Links in {@link OpenBodies}, guarded by the lock of the body's stripe there. */
+    OpenBody prev;
+    OpenBody next;
+    boolean linked;
 
     OpenBody(long id, String method, URI uri, Route route, long contentLength, Throwable origin,
             ConnectionPool.Lease lease, long now) {
@@ -84,6 +101,20 @@ final class OpenBody {
     /** Moves from {@code from} to {@code to}; false if another path got there first. */
     boolean advance(int from, int to) {
         return PHASE.compareAndSet(this, from, to);
+    }
+
+    /** Flags the body as a leak suspect; false if it was flagged before or is retired already. */
+    boolean markSuspect() {
+        return FLAGS.compareAndSet(this, 0, SUSPECT);
+    }
+
+    boolean suspect() {
+        return (this.flags & SUSPECT) != 0;
+    }
+
+    /** Marks the body retired; true if it had been flagged as a suspect (the caller takes it off the count). */
+    boolean retireWasSuspect() {
+        return ((int) FLAGS.getAndBitwiseOr(this, RETIRED) & SUSPECT) != 0;
     }
 
     /** The opening application frame, or {@code "unknown"} when the stack was not recorded. */
@@ -120,7 +151,7 @@ final class OpenBody {
         return new BodySnapshot(this.id, this.method, UriRedactor.redact(this.uri), this.route.name(),
                 TimeUnit.NANOSECONDS.toMillis(now - this.openedNanos),
                 TimeUnit.NANOSECONDS.toMillis(now - this.lastReadNanos), this.bytesRead, this.contentLength,
-                this.suspect, openedAt(), stack());
+                suspect(), openedAt(), stack());
     }
 
     /** Enqueued once the response it watches is unreachable; holds the record, never the response. */
