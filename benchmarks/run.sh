@@ -10,14 +10,17 @@
 #   bash benchmarks/run.sh --virtual    only the virtual-thread set (needs a JDK 21+, see below)
 #
 # After a full run, when a JDK 21 or later is found (JAVA_VT, else /usr/lib/jvm/temurin-25-jdk-amd64), the
-# harness runs again on it with the virtual-thread set: the small file at c64 on platform threads, then at c64
-# and c256 on virtual threads, with a JFR recording of jdk.VirtualThreadPinned; results in results/virtual/,
-# with pinning.txt counting the pinning events whose stack runs through keepalive's code.
+# harness runs again on it with the virtual-thread set: the small file at c64 on platform threads (c64-100B-pt),
+# then at c64 and c256 on virtual threads (-vt), with a JFR recording of jdk.VirtualThreadPinned only; results
+# in results/virtual/, with pinning.txt counting the pinning events (by reason) whose stack runs through
+# keepalive's code. The full run then merges them into its own summary.csv, rounds.csv, summary.txt and charts.
+# --virtual alone writes results/virtual/ and leaves the full run's files as they are.
 #
 # Options of this script: --quick, --skip-build (use the jar and target/lib already built). Any other
 # argument goes to the harness (--rounds N, --window S, --warm-up S, --clients a,b, --out DIR).
 # Results: benchmarks/results/ (full) or benchmarks/results/quick/ (quick): summary.txt, summary.csv,
-# rounds.csv, throughput.svg, cpu-per-request.svg, leak-tracking.svg.
+# rounds.csv, throughput.svg, cpu-per-request.svg, throughput-ratio.svg, cpu-per-request-ratio.svg (both as
+# ratios to apache-tuned), leak-tracking.svg and, with the virtual-thread set, virtual-threads.svg.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
@@ -182,6 +185,7 @@ find_vt_java() {
   return 0
 }
 
+virtual_ran=false
 virtual_run() {
   local vt_java; vt_java="$(find_vt_java)"
   if [ -z "$vt_java" ]; then
@@ -191,17 +195,36 @@ virtual_run() {
   local vout="$BENCH_DIR/results/virtual"
   mkdir -p "$vout"
   log "running the virtual-thread set on $vt_java"
+  # Only the pinning event (settings=none): the default profile's thread-park and socket events, each with a
+  # stack, would cost the slowest clients the most and so tilt the comparison.
   harness "$vt_java" 1800 \
-    "-XX:StartFlightRecording:filename=$vout/pinning.jfr,+jdk.VirtualThreadPinned#enabled=true,+jdk.VirtualThreadPinned#threshold=0ms,+jdk.VirtualThreadPinned#stackTrace=true" \
+    "-XX:StartFlightRecording:settings=none,filename=$vout/pinning.jfr,+jdk.VirtualThreadPinned#enabled=true,+jdk.VirtualThreadPinned#threshold=0ms,+jdk.VirtualThreadPinned#stackTrace=true" \
     -- --out "$vout" --virtual-threads ${harness_args[@]+"${harness_args[@]}"} || return 1
+  virtual_ran=true
   local jfr_tool; jfr_tool="$(dirname "$vt_java")/jfr"
   if [ -x "$jfr_tool" ]; then
-    local events ours
-    events=$("$jfr_tool" print --events jdk.VirtualThreadPinned "$vout/pinning.jfr" | grep -c '^jdk.VirtualThreadPinned' || true)
-    ours=$("$jfr_tool" print --events jdk.VirtualThreadPinned "$vout/pinning.jfr" \
-      | awk '/^jdk.VirtualThreadPinned/ { if (hit) n++; hit = 0 } /dev\.keepalive\.transport/ { hit = 1 } END { if (hit) n++; print n + 0 }')
-    printf 'jdk.VirtualThreadPinned events: %s in all, %s with keepalive transport code on the stack\n' \
-      "$events" "$ours" | tee "$vout/pinning.txt"
+    # Whole stacks (jfr print shows 5 frames by default, which hides the caller under a socket read).
+    "$jfr_tool" print --stack-depth 512 --events jdk.VirtualThreadPinned "$vout/pinning.jfr" > "$vout/pinning-events.txt"
+    # A class being initialized pins for a moment on first use (the JDK's own Poller included, whichever client
+    # reads first): that is the JVM's, not the code on the stack. The rest (a monitor held, a native frame) is
+    # counted against keepalive when its code is on the stack, and the first three such stacks are printed.
+    awk '
+      function done() {
+        if (open && hit) { onstack++; if (!init) { ours++; if (shown < 3) { shown++; text = text block } } }
+        open = 0; hit = 0; init = 0; block = ""
+      }
+      /^jdk.VirtualThreadPinned/ { done(); open = 1; all++ }
+      open { block = block $0 "\n" }
+      /pinnedReason = / { r = $0; sub(/.*pinnedReason = /, "", r); reasons[r]++; if (r ~ /initialization|<clinit>/) init = 1 }
+      /dev\.keepalive\.transport\./ { hit = 1 }
+      END {
+        done()
+        printf "jdk.VirtualThreadPinned events: %d in all, %d with keepalive transport code on the stack, %d of them" \
+          " pinned by keepalive (not by class initialization)\n", all, onstack + 0, ours + 0
+        for (r in reasons) printf "  %5d  %s\n", reasons[r], r
+        if (ours > 0) printf "The first of those pinned by keepalive:\n%s", text
+      }' "$vout/pinning-events.txt" | tee "$vout/pinning.txt"
+    rm -f "$vout/pinning-events.txt"
   fi
 }
 
@@ -214,5 +237,10 @@ status=0
 harness java "$limit" -- --out "$out" ${harness_args[@]+"${harness_args[@]}"} || status=$?
 if ! $quick && [ "$status" = 0 ]; then
   virtual_run || status=$?
+  if $virtual_ran; then
+    # One CSV, one table and one set of charts for the whole run, the virtual-thread set included.
+    java -cp "$JAR:$BENCH_DIR/target/lib/*" dev.keepalive.benchmarks.BenchmarkMain \
+      --merge-virtual "$out" "$BENCH_DIR/results/virtual" || status=$?
+  fi
 fi
 exit "$status"

@@ -16,7 +16,8 @@ import java.util.Locale;
  * round, as CSV files and SVG charts. Exits with 1 when any window failed or had errors.
  *
  * <p>Started by {@code benchmarks/run.sh}, which also starts and stops the server. {@code --replot DIR}
- * only redraws the charts of a results folder from its {@code summary.csv}.
+ * only redraws the charts of a results folder from its {@code summary.csv}; {@code --merge-virtual DIR VDIR}
+ * folds the virtual-thread set's folder into the full run's ({@link VirtualSetMerge}).
  */
 public final class BenchmarkMain {
 
@@ -30,6 +31,10 @@ public final class BenchmarkMain {
     public static void main(String[] args) throws Exception {
         if (args.length == 2 && args[0].equals("--replot")) {
             replot(Path.of(args[1]));
+            return;
+        }
+        if (args.length == 3 && args[0].equals("--merge-virtual")) {
+            VirtualSetMerge.merge(Path.of(args[1]), Path.of(args[2]));
             return;
         }
         BenchmarkOptions options;
@@ -46,12 +51,7 @@ public final class BenchmarkMain {
 
     /** Redraws the charts of a results folder from its {@code summary.csv}, without measuring. */
     static void replot(Path dir) throws IOException {
-        List<Summary> main = new ArrayList<>();
-        List<Summary> tracking = new ArrayList<>();
-        for (Summary s : CsvReport.readSummary(dir.resolve("summary.csv"))) {
-            (s.contender().startsWith(ContenderSet.TRACKING_PREFIX) ? tracking : main).add(s);
-        }
-        Charts.write(dir, main, tracking);
+        Charts.write(dir, CsvReport.readSummary(dir.resolve("summary.csv")));
     }
 
     static boolean run(BenchmarkOptions options) throws IOException {
@@ -68,7 +68,7 @@ public final class BenchmarkMain {
         System.out.println(set.note());
 
         String loadBefore = loadAverage();
-        prewarm(set, options.timing());
+        prewarm(set, options.timing(), options.virtualSet() ? Scenario.smallVirtual(16) : Scenario.small(16));
         List<Measurement> main = new ArrayList<>();
         List<Measurement> tracking = new ArrayList<>();
         boolean ok = true;
@@ -110,11 +110,11 @@ public final class BenchmarkMain {
     /**
      * The scenarios of a run. Quick: the small and the 64 KiB file at c16. Full: the small file at c1, c16
      * and c64, 64 KiB at c16, 1 MiB at c4 and 64 KiB of gzip-compressed JSON at c16. The virtual-thread set:
-     * the small file at c64 on platform threads, then at c64 and c256 on virtual threads.
+     * see {@link #virtualScenarios()}.
      */
     static List<Scenario> scenarios(BenchmarkOptions options) {
         if (options.virtualSet()) {
-            return List.of(Scenario.small(64), Scenario.smallVirtual(64), Scenario.smallVirtual(256));
+            return virtualScenarios();
         }
         if (options.quick()) {
             return List.of(Scenario.small(16), Scenario.large(16));
@@ -124,17 +124,26 @@ public final class BenchmarkMain {
     }
 
     /**
-     * Runs every JVM contender once at c16 on the small file, unrecorded, so that round 1 does not measure
-     * the JIT compiling the first client's code path.
+     * The virtual-thread set: the small file at c64 on platform threads ({@code c64-100B-pt}), then at c64 and
+     * c256 on virtual threads, all on the JDK 21+ that runs the set.
      */
-    private static void prewarm(ContenderSet set, Timing timing) {
+    static List<Scenario> virtualScenarios() {
+        return List.of(Scenario.smallPlatform(64), Scenario.smallVirtual(64), Scenario.smallVirtual(256));
+    }
+
+    /**
+     * Runs every JVM contender once at c16 on the small file, unrecorded, so that round 1 does not measure
+     * the JIT compiling the first client's code path. The virtual-thread set warms up on virtual threads,
+     * which also starts the JDK's I/O pollers before any window.
+     */
+    private static void prewarm(ContenderSet set, Timing timing, Scenario scenario) {
         Timing once = new Timing(Duration.ZERO, timing.warmUp().multipliedBy(2), timing.maxRequests());
         List<Contender> all = new ArrayList<>(set.main());
         all.addAll(set.tracking());
         for (Contender c : all) {
             if (c instanceof RestClientContender) {
                 try {
-                    c.measure(Scenario.small(16), once, 0);
+                    c.measure(scenario, once, 0);
                 }
                 catch (Exception ex) {
                     System.out.printf("prewarm %s failed: %s%n", c.name(), ex);

@@ -54,6 +54,18 @@ public final class CsvReport {
         return summaries;
     }
 
+    /** Reads a file written by {@link #writeRounds(Path, List)} back (client names without commas or quotes). */
+    public static List<Measurement> readRounds(Path file) throws IOException {
+        List<Measurement> rounds = new ArrayList<>();
+        List<String> lines = Files.readAllLines(file);
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            rounds.add(new Measurement(f[0], f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
+                    parse(f[5]), parse(f[6]), parse(f[7]), parse(f[8]), parse(f[9]), parse(f[10])));
+        }
+        return rounds;
+    }
+
     private static double parse(String value) {
         return value.isEmpty() ? Double.NaN : Double.parseDouble(value);
     }

@@ -3,7 +3,8 @@ package dev.keepalive.benchmarks;
 /**
  * One load shape: a file on the local server fetched by a fixed number of concurrent callers.
  *
- * @param name short label used in tables, CSV and charts, e.g. {@code c16-100B} or {@code c256-100B-vt}
+ * @param name short label used in tables, CSV and charts, e.g. {@code c16-100B}, {@code c64-100B-pt} (platform
+ *        threads in the virtual-thread set) or {@code c256-100B-vt}
  * @param path the request path on the server
  * @param bodyBytes the exact (decoded) body length every response must have
  * @param concurrency how many callers (threads, or wrk connections) run at once
@@ -56,6 +57,15 @@ public record Scenario(String name, String path, int bodyBytes, int concurrency,
     public static Scenario gzipJson(int concurrency) {
         return new Scenario("c" + concurrency + "-64KiB-gzip", GZIP_JSON_PATH, GZIP_JSON_BYTES, concurrency, true,
                 false);
+    }
+
+    /**
+     * The small file at {@code concurrency} on platform threads, in the virtual-thread set: the baseline that the
+     * virtual-thread scenarios are compared with on the same JDK, named apart from the main run's {@code c64-100B}
+     * (which runs on the default JDK) so that both can sit in one CSV file.
+     */
+    public static Scenario smallPlatform(int concurrency) {
+        return new Scenario("c" + concurrency + "-100B-pt", SMALL_PATH, SMALL_BYTES, concurrency, false, false);
     }
 
     /** The small file at {@code concurrency}, fetched by virtual threads. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -126,7 +127,7 @@ class ParsersTest {
         BenchmarkOptions vt = BenchmarkOptions.parse(new String[] { "--base-url", "http://127.0.0.1:1",
                 "--virtual-threads" });
         assertThat(BenchmarkMain.scenarios(vt)).extracting(Scenario::name)
-                .containsExactly("c64-100B", "c64-100B-vt", "c256-100B-vt");
+                .containsExactly("c64-100B-pt", "c64-100B-vt", "c256-100B-vt");
     }
 
     @Test
@@ -134,6 +135,54 @@ class ParsersTest {
         assumeFalse(CallerThreads.virtualAvailable(), "runs on JDK 17-20");
         assertThatIllegalArgumentException().isThrownBy(() -> BenchmarkOptions.parse(new String[] {
                 "--base-url", "http://127.0.0.1:1", "--virtual-threads" })).withMessageContaining("JDK 21");
+    }
+
+    @Test
+    void roundsCsvReadsBack(@TempDir Path dir) throws Exception {
+        Measurement written = new Measurement("wrk -t1", "c64-100B-pt", 2, 1234, 0, 45711.5, 22.25, 334, 750,
+                Double.NaN, Double.NaN);
+        CsvReport.writeRounds(dir.resolve("rounds.csv"), List.of(written));
+        assertThat(CsvReport.readRounds(dir.resolve("rounds.csv"))).containsExactly(written);
+    }
+
+    @Test
+    void virtualSetMergesIntoTheFullRunOnceHoweverOftenItIsMerged(@TempDir Path dir) throws Exception {
+        Path main = dir.resolve("results");
+        Path virtual = main.resolve("virtual");
+        Files.createDirectories(virtual);
+        CsvReport.writeSummary(main.resolve("summary.csv"), List.of(summary("keepalive", "c16-100B", 40000, 20),
+                summary("apache-tuned", "c16-100B", 20000, 40), summary("keepalive tracking=off", "c16-100B", 41000, 19)));
+        CsvReport.writeRounds(main.resolve("rounds.csv"), List.of(new Measurement("keepalive", "c16-100B", 1, 9, 0, 40000,
+                20, 1, 2, 0, 5000)));
+        Files.writeString(main.resolve("summary.txt"), "main table\n");
+        CsvReport.writeSummary(virtual.resolve("summary.csv"), List.of(summary("keepalive", "c64-100B-pt", 30000, 25),
+                summary("keepalive", "c256-100B-vt", 32000, 24), summary("apache-tuned", "c256-100B-vt", 16000, 40)));
+        CsvReport.writeRounds(virtual.resolve("rounds.csv"), List.of(new Measurement("keepalive", "c256-100B-vt", 1, 9,
+                0, 32000, 24, 1, 2, 0, 5000)));
+        Files.writeString(virtual.resolve("summary.txt"), "virtual table\n");
+        Files.writeString(virtual.resolve("pinning.txt"), "jdk.VirtualThreadPinned events: 0 in all\n");
+
+        VirtualSetMerge.merge(main, virtual);
+        VirtualSetMerge.merge(main, virtual);
+
+        assertThat(CsvReport.readSummary(main.resolve("summary.csv"))).extracting((s) -> s.contender() + " " + s.scenario())
+                .containsExactly("keepalive c16-100B", "apache-tuned c16-100B", "keepalive tracking=off c16-100B",
+                        "keepalive c64-100B-pt", "keepalive c256-100B-vt", "apache-tuned c256-100B-vt");
+        assertThat(CsvReport.readRounds(main.resolve("rounds.csv"))).extracting(Measurement::scenario)
+                .containsExactly("c16-100B", "c256-100B-vt");
+        String text = Files.readString(main.resolve("summary.txt"));
+        assertThat(text).startsWith("main table\n").contains("virtual table", "VirtualThreadPinned events: 0");
+        assertThat(text.indexOf(VirtualSetMerge.HEADING)).isEqualTo(text.lastIndexOf(VirtualSetMerge.HEADING));
+        String chart = Files.readString(main.resolve("virtual-threads.svg"));
+        assertThat(chart).contains("c256-100B-vt", "keepalive", "apache-tuned").doesNotContain("c16-100B<");
+        assertThat(main.resolve("leak-tracking.svg")).exists();
+        // keepalive's CPU per request at c256 on virtual threads is 24/40 of apache-tuned's there.
+        assertThat(Files.readString(main.resolve("cpu-per-request-ratio.svg")))
+                .contains("<title>keepalive c256-100B-vt: 0.60</title>", "<title>apache-tuned c16-100B: 1</title>");
+    }
+
+    private static Summary summary(String contender, String scenario, double rate, double cpu) {
+        return new Summary(contender, scenario, 1, 0, rate, cpu, 100, 200, 0, 5000);
     }
 
     private static Measurement measurement(int round, double rate, double alloc) {
