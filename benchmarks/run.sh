@@ -18,7 +18,8 @@
 #
 # Options of this script: --quick, --skip-build (use the jar and target/lib already built). Any other
 # argument goes to the harness (--rounds N, --window S, --warm-up S, --clients a,b, --out DIR).
-# Results: benchmarks/results/ (full) or benchmarks/results/quick/ (quick): summary.txt, summary.csv,
+# Results: benchmarks/results/ (full) or benchmarks/results/quick/ (quick): summary.txt, headline.md (the
+# README's table; a full run also puts it into README.md between its markers), summary.csv,
 # rounds.csv, throughput.svg, cpu-per-request.svg, throughput-ratio.svg, cpu-per-request-ratio.svg (both as
 # ratios to apache-tuned), leak-tracking.svg and, with the virtual-thread set, virtual-threads.svg.
 set -euo pipefail
@@ -241,6 +242,11 @@ if ! $quick && [ "$status" = 0 ]; then
     # One CSV, one table and one set of charts for the whole run, the virtual-thread set included.
     java -cp "$JAR:$BENCH_DIR/target/lib/*" dev.keepalive.benchmarks.BenchmarkMain \
       --merge-virtual "$out" "$BENCH_DIR/results/virtual" || status=$?
+  fi
+  # The README's headline table is this run's results/headline.md, between its markers.
+  if [ "$status" = 0 ] && [ "$out" = "$BENCH_DIR/results" ] && grep -q 'benchmark-headline:start' "$ROOT/README.md"; then
+    java -cp "$JAR:$BENCH_DIR/target/lib/*" dev.keepalive.benchmarks.BenchmarkMain --readme "$out" "$ROOT/README.md" \
+      && log "README.md: headline table updated from $out/headline.md"
   fi
 fi
 exit "$status"

@@ -16,8 +16,9 @@ import java.util.Locale;
  * round, as CSV files and SVG charts. Exits with 1 when any window failed or had errors.
  *
  * <p>Started by {@code benchmarks/run.sh}, which also starts and stops the server. {@code --replot DIR}
- * only redraws the charts of a results folder from its {@code summary.csv}; {@code --merge-virtual DIR VDIR}
- * folds the virtual-thread set's folder into the full run's ({@link VirtualSetMerge}).
+ * only redraws the charts and headline of a results folder from its {@code summary.csv}; {@code --merge-virtual DIR VDIR}
+ * folds the virtual-thread set's folder into the full run's ({@link VirtualSetMerge}); {@code --readme DIR
+ * README.md} puts the folder's {@code headline.md} into the README ({@link HeadlineTable}).
  */
 public final class BenchmarkMain {
 
@@ -37,6 +38,12 @@ public final class BenchmarkMain {
             VirtualSetMerge.merge(Path.of(args[1]), Path.of(args[2]));
             return;
         }
+        if (args.length == 3 && args[0].equals("--readme")) {
+            Path readme = Path.of(args[2]);
+            Files.writeString(readme, HeadlineTable.splice(Files.readString(readme),
+                    Files.readString(Path.of(args[1]).resolve("headline.md"))));
+            return;
+        }
         BenchmarkOptions options;
         try {
             options = BenchmarkOptions.parse(args);
@@ -49,9 +56,11 @@ public final class BenchmarkMain {
         System.exit(run(options) ? 0 : 1);
     }
 
-    /** Redraws the charts of a results folder from its {@code summary.csv}, without measuring. */
+    /** Redraws the charts and {@code headline.md} of a results folder from its {@code summary.csv}, without measuring. */
     static void replot(Path dir) throws IOException {
-        Charts.write(dir, CsvReport.readSummary(dir.resolve("summary.csv")));
+        List<Summary> summaries = CsvReport.readSummary(dir.resolve("summary.csv"));
+        Charts.write(dir, summaries);
+        writeHeadline(dir, summaries);
     }
 
     static boolean run(BenchmarkOptions options) throws IOException {
@@ -103,6 +112,7 @@ public final class BenchmarkMain {
         CsvReport.writeRounds(out.resolve("rounds.csv"), all);
         CsvReport.writeSummary(out.resolve("summary.csv"), allSummary);
         Charts.write(out, mainSummary, trackingSummary);
+        writeHeadline(out, allSummary);
         System.out.println("results written to " + out.toAbsolutePath());
         return ok;
     }
@@ -168,6 +178,18 @@ public final class BenchmarkMain {
             ex.printStackTrace(System.out);
             return false;
         }
+    }
+
+    /**
+     * Writes {@code headline.md} (see {@link HeadlineTable}) from {@code summaries}, naming the run from the
+     * first and third lines of the folder's {@code summary.txt} (date, mode, rounds, JDK; load average).
+     */
+    static void writeHeadline(Path dir, List<Summary> summaries) throws IOException {
+        List<String> lines = Files.readAllLines(dir.resolve("summary.txt"));
+        String run = lines.isEmpty() ? "" : lines.get(0).replaceFirst("^keepalive benchmarks - ", "");
+        String load = lines.size() > 2 ? lines.get(2).replaceFirst(";.*$", "") : "";
+        Files.writeString(dir.resolve("headline.md"), HeadlineTable.markdown(summaries,
+                "Run: " + run + "; " + load + "."));
     }
 
     private static String loadAverage() {

@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 /**
  * Folds the virtual-thread set, which runs in its own JVM (a JDK 21+) and writes its own folder, into the full
  * run's results: its rows join {@code summary.csv} and {@code rounds.csv}, its table and pinning count are
- * appended to {@code summary.txt}, and every chart is redrawn from the merged medians. Merging again replaces
- * the rows and the table of the previous merge instead of adding a second copy.
+ * appended to {@code summary.txt}, and every chart and {@code headline.md} is redrawn from the merged
+ * medians. Merging again replaces the rows and the table of the previous merge instead of adding a second copy.
  */
 final class VirtualSetMerge {
 
@@ -55,5 +55,6 @@ final class VirtualSetMerge {
         Files.writeString(text, out);
 
         Charts.write(mainDir, summaries);
+        BenchmarkMain.writeHeadline(mainDir, summaries);
     }
 }

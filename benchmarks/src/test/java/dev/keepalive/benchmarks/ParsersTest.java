@@ -181,6 +181,25 @@ class ParsersTest {
                 .contains("<title>keepalive c256-100B-vt: 0.60</title>", "<title>apache-tuned c16-100B: 1</title>");
     }
 
+    @Test
+    void headlineTableSetsKeepaliveBesideTunedApacheAndTheFastestOtherClient() {
+        String md = HeadlineTable.markdown(List.of(summary("keepalive", "c16-100B", 40000, 20),
+                summary("apache-tuned", "c16-100B", 20000, 40), summary("jetty", "c16-100B", 30000, 90),
+                summary("wrk -t1", "c16-100B", 90000, 10), summary("keepalive tracking=off", "c16-100B", 41000, 19),
+                summary("keepalive tracking=always", "c16-100B", 40000, 19.5)), "Run: test.");
+        assertThat(md).contains("| c16-100B | 40000 | 2.00 | jetty, 30000 | 20.0 | 0.50 | 10.0 | 5000 | 1.00 | 100 / 100 | 0.0 |",
+                "| tracking=always | 19.5 | 1.03 | 5000 | +0 |").endsWith("\nRun: test.\n");
+    }
+
+    @Test
+    void headlineGoesBetweenTheReadmeMarkersOnly() {
+        String readme = "intro\n" + HeadlineTable.START + " generated -->\nold table\n" + HeadlineTable.END + "\nafter\n";
+        assertThat(HeadlineTable.splice(readme, "| new |\n")).isEqualTo("intro\n" + HeadlineTable.START
+                + " generated -->\n| new |\n" + HeadlineTable.END + "\nafter\n");
+        assertThatIllegalArgumentException().isThrownBy(() -> HeadlineTable.splice("no markers", "x"))
+                .withMessageContaining("markers");
+    }
+
     private static Summary summary(String contender, String scenario, double rate, double cpu) {
         return new Summary(contender, scenario, 1, 0, rate, cpu, 100, 200, 0, 5000);
     }
