@@ -29,6 +29,7 @@ ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 
 quick=false
 virtual_only=false
+partial=false
 build=true
 harness_args=()
 for arg in "$@"; do
@@ -36,6 +37,7 @@ for arg in "$@"; do
     --quick) quick=true; harness_args+=("$arg") ;;
     --virtual) virtual_only=true ;;
     --skip-build) build=false ;;
+    --clients) partial=true; harness_args+=("$arg") ;;
     *) harness_args+=("$arg") ;;
   esac
 done
@@ -236,7 +238,8 @@ fi
 log "running the harness (at most ${limit}s)"
 status=0
 harness java "$limit" -- --out "$out" ${harness_args[@]+"${harness_args[@]}"} || status=$?
-if ! $quick && [ "$status" = 0 ]; then
+# A run of some clients only (--clients) measures what it was asked for: no virtual-thread set, no README update.
+if ! $quick && ! $partial && [ "$status" = 0 ]; then
   virtual_run || status=$?
   if $virtual_ran; then
     # One CSV, one table and one set of charts for the whole run, the virtual-thread set included.
