@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.keepalive.transport.InvalidSettingException;
 import dev.keepalive.transport.KeepAliveSettings;
 import dev.keepalive.transport.KeepAliveSettings.HostLimits;
 import dev.keepalive.transport.KeepAliveTransport;
@@ -12,15 +13,21 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import dev.keepalive.transport.StackCapture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
  * Tests for binding {@link KeepAliveProperties}, mapping them to the transport's settings, and the
@@ -60,14 +67,14 @@ class KeepAlivePropertiesTests {
             assertThat(properties.getShutdownGrace()).isEqualTo(Duration.ofSeconds(10));
             KeepAliveSettings settings = context.getBean(KeepAliveTransport.class).settings();
             KeepAliveSettings defaults = KeepAliveSettings.defaults();
-            assertThat(settings.maxIdleConns()).isEqualTo(defaults.maxIdleConns());
-            assertThat(settings.maxIdleConnsPerHost()).isEqualTo(defaults.maxIdleConnsPerHost());
-            assertThat(settings.acquireTimeout()).isEqualTo(defaults.acquireTimeout());
-            assertThat(settings.drainMaxBytes()).isEqualTo(defaults.drainMaxBytes());
-            assertThat(settings.captureStack()).isEqualTo(defaults.captureStack());
+            assertThat(settings.pool().maxIdleConns()).isEqualTo(defaults.pool().maxIdleConns());
+            assertThat(settings.pool().maxIdleConnsPerHost()).isEqualTo(defaults.pool().maxIdleConnsPerHost());
+            assertThat(settings.pool().acquireTimeout()).isEqualTo(defaults.pool().acquireTimeout());
+            assertThat(settings.drain().maxBytes()).isEqualTo(defaults.drain().maxBytes());
+            assertThat(settings.leakDetection().captureStack()).isEqualTo(defaults.leakDetection().captureStack());
             assertThat(settings.disableCompression()).isFalse();
-            assertThat(settings.expectContinueTimeout()).isEqualTo(Duration.ofSeconds(1));
-            assertThat(settings.shutdownGrace()).isEqualTo(defaults.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(settings.timeouts().expectContinue()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(settings.timeouts().shutdownGrace()).isEqualTo(defaults.timeouts().shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
         });
     }
 
@@ -92,28 +99,28 @@ class KeepAlivePropertiesTests {
                 assertThat(properties.getHosts()).containsOnlyKeys("api.example.com:443", "127.0.0.1:8081");
                 assertThat(properties.getHosts().get("127.0.0.1:8081").getMaxConns()).isNull();
                 KeepAliveSettings settings = context.getBean(KeepAliveTransport.class).settings();
-                assertThat(settings.maxIdleConns()).isEqualTo(100);
-                assertThat(settings.maxIdleConnsPerHost()).isEqualTo(4);
-                assertThat(settings.maxConnsPerHost()).isEqualTo(8);
-                assertThat(settings.acquireTimeout()).isEqualTo(Duration.ofSeconds(2));
-                assertThat(settings.idleConnTimeout()).isEqualTo(Duration.ofSeconds(45));
-                assertThat(settings.maxConnLifetime()).isEqualTo(Duration.ofMinutes(10));
-                assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
-                assertThat(settings.tlsHandshakeTimeout()).isEqualTo(Duration.ofSeconds(4));
-                assertThat(settings.responseHeaderTimeout()).isEqualTo(Duration.ofSeconds(5));
-                assertThat(settings.readTimeout()).isEqualTo(Duration.ofSeconds(6));
+                assertThat(settings.pool().maxIdleConns()).isEqualTo(100);
+                assertThat(settings.pool().maxIdleConnsPerHost()).isEqualTo(4);
+                assertThat(settings.pool().maxConnsPerHost()).isEqualTo(8);
+                assertThat(settings.pool().acquireTimeout()).isEqualTo(Duration.ofSeconds(2));
+                assertThat(settings.pool().idleConnTimeout()).isEqualTo(Duration.ofSeconds(45));
+                assertThat(settings.pool().maxConnLifetime()).isEqualTo(Duration.ofMinutes(10));
+                assertThat(settings.timeouts().connect()).isEqualTo(Duration.ofSeconds(3));
+                assertThat(settings.timeouts().tlsHandshake()).isEqualTo(Duration.ofSeconds(4));
+                assertThat(settings.timeouts().responseHeader()).isEqualTo(Duration.ofSeconds(5));
+                assertThat(settings.timeouts().read()).isEqualTo(Duration.ofSeconds(6));
                 assertThat(settings.disableKeepAlives()).isTrue();
-                assertThat(settings.validateAfterInactivity()).isEqualTo(Duration.ofMillis(500));
-                assertThat(settings.drainMaxBytes()).isEqualTo(64 * 1024);
-                assertThat(settings.drainTimeout()).isEqualTo(Duration.ofMillis(50));
-                assertThat(settings.leakThreshold()).isEqualTo(Duration.ofMinutes(1));
-                assertThat(settings.captureStack()).isEqualTo(StackCapture.ALWAYS);
-                assertThat(settings.sampleRate()).isEqualTo(8);
-                assertThat(settings.reclaimLeaks()).isFalse();
+                assertThat(settings.pool().validateAfterInactivity()).isEqualTo(Duration.ofMillis(500));
+                assertThat(settings.drain().maxBytes()).isEqualTo(64 * 1024);
+                assertThat(settings.drain().timeout()).isEqualTo(Duration.ofMillis(50));
+                assertThat(settings.leakDetection().threshold()).isEqualTo(Duration.ofMinutes(1));
+                assertThat(settings.leakDetection().captureStack()).isEqualTo(StackCapture.ALWAYS);
+                assertThat(settings.leakDetection().sampleRate()).isEqualTo(8);
+                assertThat(settings.leakDetection().reclaim()).isFalse();
                 assertThat(settings.disableCompression()).isTrue();
-                assertThat(settings.expectContinueTimeout()).isEqualTo(Duration.ofMillis(250));
-                assertThat(settings.shutdownGrace()).isEqualTo(Duration.ofSeconds(3));
-                assertThat(settings.hosts()).containsEntry("api.example.com:443", new HostLimits(16, 2))
+                assertThat(settings.timeouts().expectContinue()).isEqualTo(Duration.ofMillis(250));
+                assertThat(settings.timeouts().shutdownGrace()).isEqualTo(Duration.ofSeconds(3));
+                assertThat(settings.pool().hosts()).containsEntry("api.example.com:443", new HostLimits(16, 2))
                     .containsEntry("127.0.0.1:8081", new HostLimits(null, 1));
             });
     }
@@ -212,6 +219,34 @@ class KeepAlivePropertiesTests {
             .run((context) -> assertInvalid(context, "keepalive.hosts", "api.example.com", "must be host:port"));
     }
 
+    /**
+     * A rule that only the transport's settings hold (no copy here could know it): without it the transport
+     * failed later, on a {@code long} overflow, with no property named.
+     */
+    @Test
+    void aRuleOnlyTheTransportHoldsFailsStartUpNamingThePropertyAndValue() {
+        with("keepalive.idle-conn-timeout=1000000d")
+            .run((context) -> assertInvalid(context, "keepalive.idle-conn-timeout", "PT24000000H",
+                    "must not exceed 106751 days"));
+        with("keepalive.drain.timeout=1000000d")
+            .run((context) -> assertInvalid(context, "keepalive.drain.timeout", "PT24000000H",
+                    "must not exceed 106751 days"));
+    }
+
+    /** What a user sees: Boot's failure analysis, naming the property, its value and where it was set. */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void anInvalidPropertyGetsBootsFailureAnalysis(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(KeepAliveAutoConfiguration.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        assertThatException().isThrownBy(() -> application.run("--keepalive.hosts[api.example.com:443].max-conns=4",
+                "--keepalive.hosts[api.example.com:443].max-idle-conns=5"));
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("Invalid value '5' for configuration property "
+                    + "'keepalive.hosts[api.example.com:443].max-idle-conns'")
+            .contains("must not exceed the host's total cap of 4 connections");
+    }
+
     @Test
     void globalIdleCapAboveTheTotalCapIsAllowedAndShrinks() {
         // The sample application's max-conns-per-host: 8 keeps the default idle cap of 32.
@@ -231,8 +266,8 @@ class KeepAlivePropertiesTests {
                 assertThat(context).hasNotFailed();
                 assertThat(context.getBean(KeepAliveProperties.class).getHosts()).containsOnlyKeys("[::1]:8080");
                 KeepAliveSettings settings = context.getBean(KeepAliveTransport.class).settings();
-                assertThat(settings.maxConnsFor("[::1]:8080")).isEqualTo(3);
-                assertThat(settings.maxIdleConnsFor("[::1]:8080")).isEqualTo(2);
+                assertThat(settings.pool().maxConnsFor("[::1]:8080")).isEqualTo(3);
+                assertThat(settings.pool().maxIdleConnsFor("[::1]:8080")).isEqualTo(2);
             });
     }
 
@@ -247,13 +282,31 @@ class KeepAlivePropertiesTests {
             .addFirst(new MapPropertySource("test", map)));
     }
 
+    /**
+     * Start-up failed with Boot's error for an invalid property, naming it and its value, and that error was
+     * raised by the transport's own rule for the setting (attached to it), not by a copy of the rule here.
+     */
     private static void assertInvalid(AssertableApplicationContext context, String name, String value,
             String reason) {
         assertThat(context).hasFailed();
-        assertThat(context.getStartupFailure()).rootCause()
-            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
-            .hasMessageContaining("Property " + name + " with value '" + value + "' is invalid")
+        InvalidConfigurationPropertyValueException failure = findCause(context.getStartupFailure(),
+                InvalidConfigurationPropertyValueException.class);
+        assertThat(failure).as("failure of " + name).isNotNull();
+        assertThat(failure.getName()).isEqualTo(name);
+        assertThat(failure).hasMessageContaining("Property " + name + " with value '" + value + "' is invalid")
             .hasMessageContaining(reason);
+        assertThat(failure.getSuppressed()).singleElement()
+            .isInstanceOfSatisfying(InvalidSettingException.class,
+                    (rule) -> assertThat("keepalive." + rule.setting()).isEqualTo(name));
+    }
+
+    private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
 }

@@ -10,14 +10,20 @@ import com.jayway.jsonpath.JsonPath;
 import dev.keepalive.transport.KeepAliveTransport;
 import dev.keepalive.transport.ProxyConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
  * {@code keepalive.proxy.*}: binding, what reaches the transport, the generated metadata, and start-up
@@ -83,6 +89,22 @@ class ProxyPropertiesTests {
             assertThat(context.getStartupFailure()).hasMessageContaining(message);
             assertNoSecret(context.getStartupFailure());
         });
+    }
+
+    /**
+     * What a user sees at start-up. Boot's analysis of an invalid property prints the value it finds in the
+     * environment, so an invalid proxy URL, whose value may hold a password, must not fail that way.
+     */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aBadUrlsStartUpFailureNamesThePropertyAndNeverPrintsThePassword(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(KeepAliveAutoConfiguration.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        assertThatException()
+            .isThrownBy(() -> application.run("--keepalive.proxy.url=socks5://alice:" + SECRET + "@socks.corp:1080"));
+        assertThat(output).contains("keepalive.proxy.url is a SOCKS proxy (socks5://socks.corp:1080)")
+            .doesNotContain(SECRET)
+            .doesNotContain("alice");
     }
 
     @Test

@@ -79,9 +79,9 @@ class OneDependencyApplicationTests {
 
     @Test
     void applicationYmlTunesTheTransport() {
-        assertThat(this.transport.settings().maxIdleConnsPerHost()).isEqualTo(4);
-        assertThat(this.transport.settings().acquireTimeout()).hasSeconds(3);
-        assertThat(this.transport.settings().hosts()).containsEntry("api.example.com:443", new HostLimits(8, 2));
+        assertThat(this.transport.settings().pool().maxIdleConnsPerHost()).isEqualTo(4);
+        assertThat(this.transport.settings().pool().acquireTimeout()).hasSeconds(3);
+        assertThat(this.transport.settings().pool().hosts()).containsEntry("api.example.com:443", new HostLimits(8, 2));
     }
 
     @Test

@@ -46,8 +46,8 @@ final class BodyTracker {
     BodyTracker(KeepAliveSettings settings, ConnectionPool pool) {
         this.settings = settings;
         this.pool = pool;
-        this.tracking = settings.trackBodies();
-        this.thresholdNanos = settings.leakThreshold().toNanos();
+        this.tracking = settings.leakDetection().trackBodies();
+        this.thresholdNanos = settings.leakDetection().threshold().toNanos();
         for (int i = 0; i < this.finished.length; i++) {
             this.finished[i] = new LongAdder();
         }
@@ -92,10 +92,10 @@ final class BodyTracker {
      * every body of a request that leaked or was a suspect before, and every body on a route near its cap.
      */
     private boolean recordStack(long id, String method, Route route, URI uri, boolean underPressure) {
-        return switch (this.settings.captureStack()) {
+        return switch (this.settings.leakDetection().captureStack()) {
             case ALWAYS -> true;
             case NEVER -> false;
-            case SAMPLED -> underPressure || id % this.settings.sampleRate() == 0
+            case SAMPLED -> underPressure || id % this.settings.leakDetection().sampleRate() == 0
                     || this.suspectRequests.contains(method, route, uri.getRawPath());
         };
     }
@@ -153,7 +153,7 @@ final class BodyTracker {
             // Report, then count, then free the slot: whoever sees the leak counted finds its log line, and
             // whoever gets the freed connection sees the leak counted.
             this.suspectRequests.add(body.method, body.route, body.uri.getRawPath());
-            boolean reclaim = this.settings.reclaimLeaks();
+            boolean reclaim = this.settings.leakDetection().reclaim();
             log.error("Response body leaked: the application dropped {} without reading it to the end or closing it;"
                     + " {}. Close every ClientHttpResponse (try-with-resources).{}", body.describe(System.nanoTime()),
                     reclaim ? "its connection is closed and its pool slot freed" : "its connection stays leased (reclaim is off)",

@@ -154,11 +154,11 @@ final class ConnectionPool implements AutoCloseable {
         this.settings = settings;
         this.wireFactory = wireFactory;
         this.exhaustionDetails = exhaustionDetails;
-        this.idleTimeoutNanos = positiveOrMax(settings.idleConnTimeout().toNanos());
-        this.lifetimeNanos = positiveOrMax(settings.maxConnLifetime().toNanos());
-        this.checkAfterNanos = settings.validateAfterInactivity().toNanos();
-        this.acquireTimeoutNanos = settings.acquireTimeout().toNanos();
-        this.shutdownGraceNanos = settings.shutdownGrace().toNanos();
+        this.idleTimeoutNanos = positiveOrMax(settings.pool().idleConnTimeout().toNanos());
+        this.lifetimeNanos = positiveOrMax(settings.pool().maxConnLifetime().toNanos());
+        this.checkAfterNanos = settings.pool().validateAfterInactivity().toNanos();
+        this.acquireTimeoutNanos = settings.pool().acquireTimeout().toNanos();
+        this.shutdownGraceNanos = settings.timeouts().shutdownGrace().toNanos();
     }
 
     void addListener(TransportListener listener) {
@@ -474,7 +474,7 @@ final class ConnectionPool implements AutoCloseable {
             conn.idleDeadlineNanos = now + Math.min(Math.min(this.idleTimeoutNanos, keepAliveNanos), 1L << 61);
             pool.idle.addFirst(conn);
             this.idleLru.add(conn);
-            int maxIdle = this.settings.maxIdleConns();
+            int maxIdle = this.settings.pool().maxIdleConns();
             if (maxIdle > 0 && this.idleLru.size() > maxIdle) {
                 toClose.add(evictLocked(this.idleLru.iterator().next(), CloseReason.MAX_IDLE));
             }
@@ -737,7 +737,7 @@ final class ConnectionPool implements AutoCloseable {
             this.idleLru.clear();
             this.idleLru.addAll(keep);
             this.idleLru.addAll(newer);
-            int maxIdle = this.settings.maxIdleConns();
+            int maxIdle = this.settings.pool().maxIdleConns();
             while (maxIdle > 0 && this.idleLru.size() > maxIdle) {
                 toClose.add(evictLocked(this.idleLru.iterator().next(), CloseReason.MAX_IDLE));
             }
@@ -952,7 +952,7 @@ final class ConnectionPool implements AutoCloseable {
         RoutePool pool = this.routes.get(route);
         if (pool == null) {
             String hostPort = route.hostPort();
-            pool = new RoutePool(route, this.settings.maxConnsFor(hostPort), this.settings.maxIdleConnsFor(hostPort));
+            pool = new RoutePool(route, this.settings.pool().maxConnsFor(hostPort), this.settings.pool().maxIdleConnsFor(hostPort));
             this.routes.put(route, pool);
         }
         return pool;

@@ -31,7 +31,7 @@ final class Connector {
     private final long tlsHandshakeTimeoutMillis;
 
     Connector(KeepAliveSettings settings) {
-        this.tlsHandshakeTimeoutMillis = settings.tlsHandshakeTimeout().toMillis();
+        this.tlsHandshakeTimeoutMillis = settings.timeouts().tlsHandshake().toMillis();
     }
 
     void connect(PooledConnection conn, long connectTimeoutMillis) throws IOException {

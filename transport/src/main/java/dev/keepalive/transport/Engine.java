@@ -100,8 +100,8 @@ final class Engine implements AutoCloseable {
             throw new IOException(ex.getMessage(), ex);
         }
         route = route.via(this.settings.proxySelection().select(route.scheme(), route.host(), route.port()));
-        long connectTimeout = millis(options.connectTimeout(), this.settings.connectTimeout());
-        long readTimeout = millis(options.readTimeout(), this.settings.readTimeout());
+        long connectTimeout = millis(options.connectTimeout(), this.settings.timeouts().connect());
+        long readTimeout = millis(options.readTimeout(), this.settings.timeouts().read());
         boolean gzip = Compression.asks(this.settings, method, headers);
         for (int attempt = 0;; attempt++) {
             // Built before a connection is leased: if the application's headers make it throw, nothing leaks.

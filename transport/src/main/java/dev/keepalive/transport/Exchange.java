@@ -54,14 +54,14 @@ final class Exchange {
                 this.engine.connector.connect(this.connection, connectTimeoutMillis);
                 this.engine.pool.connected(this.lease);
             }
-            long headerTimeout = this.engine.settings.responseHeaderTimeout().toMillis();
+            long headerTimeout = this.engine.settings.timeouts().responseHeader().toMillis();
             this.connection.setSocketTimeout(this.readTimeoutMillis);
             HttpCoreContext context = HttpCoreContext.create();
             ClassicHttpResponse response;
             boolean bodyCutShort;
             try (var head = ResponseHeadParser.await(this.connection, headerTimeout, this.readTimeoutMillis)) {
                 response = ExpectContinue.applies(request)
-                        ? ExpectContinue.execute(request, this.connection.wire, this.engine.settings.expectContinueTimeout())
+                        ? ExpectContinue.execute(request, this.connection.wire, this.engine.settings.timeouts().expectContinue())
                         : executor.execute(request, this.connection.wire, context);
                 // The server answered before it had the whole request body: the connection is out of step.
                 bodyCutShort = head.earlyResponse() || !this.connection.wire.isConsistent();
@@ -216,9 +216,9 @@ final class Exchange {
      * true when it reached the end. A known length over the budget is not read at all.
      */
     private boolean drain(OpenBody body, InputStream wire) {
-        long maxBytes = this.engine.settings.drainMaxBytes();
+        long maxBytes = this.engine.settings.drain().maxBytes();
         long remaining = body.contentLength >= 0 ? body.contentLength - body.bytesRead : -1;
-        long timeoutNanos = this.engine.settings.drainTimeout().toNanos();
+        long timeoutNanos = this.engine.settings.drain().timeout().toNanos();
         if (maxBytes == 0 || timeoutNanos == 0 || remaining > maxBytes) {
             return false;
         }

@@ -45,9 +45,9 @@ final class Housekeeper implements AutoCloseable {
         this.pool = pool;
         this.tracker = tracker;
         this.tickMillis = tickMillis(settings);
-        this.reclaim = settings.reclaimLeaks() && settings.trackBodies();
+        this.reclaim = settings.leakDetection().reclaim() && settings.leakDetection().trackBodies();
         // Waiting a quarter of acquire-timeout (at most 1 s) at a cap while bodies sit unread: starved.
-        this.starvedNanos = Math.max(50_000_000L, Math.min(1_000_000_000L, settings.acquireTimeout().toNanos() / 4));
+        this.starvedNanos = Math.max(50_000_000L, Math.min(1_000_000_000L, settings.pool().acquireTimeout().toNanos() / 4));
         this.thread = new Thread(this::run, "keepalive-housekeeper-" + COUNT.incrementAndGet());
         this.thread.setDaemon(true);
     }
@@ -55,8 +55,8 @@ final class Housekeeper implements AutoCloseable {
     /** A quarter of the shortest timer it serves, between 10 ms and 1 s. */
     static long tickMillis(KeepAliveSettings settings) {
         long shortest = Long.MAX_VALUE;
-        for (Duration d : new Duration[] { settings.idleConnTimeout(), settings.leakThreshold(),
-                settings.maxConnLifetime() }) {
+        for (Duration d : new Duration[] { settings.pool().idleConnTimeout(), settings.leakDetection().threshold(),
+                settings.pool().maxConnLifetime() }) {
             if (!d.isZero()) {
                 shortest = Math.min(shortest, d.toMillis());
             }

@@ -127,10 +127,10 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
             throw new ConnectionShutdownException();
         }
         long millis = connectTimeout != null && connectTimeout.toMilliseconds() > 0 ? connectTimeout.toMilliseconds()
-                : this.engine.settings.connectTimeout().toMillis();
+                : this.engine.settings.timeouts().connect().toMillis();
         this.engine.connector.connect(target.connection(), millis, context);
         this.engine.pool.connected(target);
-        target.connection().setSocketTimeout(this.engine.settings.readTimeout().toMillis());
+        target.connection().setSocketTimeout(this.engine.settings.timeouts().read().toMillis());
     }
 
     /** Not supported: it is only reached on routes through a proxy, which {@link #lease} refuses. */

@@ -8,67 +8,43 @@ import java.util.TreeMap;
 
 /**
  * The knobs of a {@link KeepAliveTransport}, with Go's {@code net/http.Transport} names and keepalive's
- * defaults. Immutable; made by {@link #builder()}. A zero {@link Duration} means "off" or "no limit"
- * where the property says so.
+ * defaults, grouped as the {@code keepalive.*} properties are: {@link Pool}, {@link Timeouts}, {@link Drain},
+ * {@link LeakDetection}, and the few switches at the top. Immutable; made by {@link #builder()}. A zero
+ * {@link Duration} means "off" or "no limit" where the setting says so.
  *
- * <p>Invalid values (negative caps or durations, a per-host idle cap above that host's total cap, a proxy
- * URL that is not {@code http://host:port}, a SOCKS proxy) are rejected by {@link Builder#build()} with an
- * {@link IllegalArgumentException} that names the setting.
+ * <p>The groups' constructors hold the rules, and are the only place that does: an invalid value (a negative
+ * cap or duration, a duration too long to count in nanoseconds, a per-host idle cap above that host's total
+ * cap, a host key that is not {@code host:port}, a proxy URL that is not {@code http://host:port}, a SOCKS
+ * proxy) fails {@link Builder#build()} with an {@link InvalidSettingException} naming the setting as its
+ * property does.
  */
 public final class KeepAliveSettings {
 
-    private final int maxIdleConns;
-    private final int maxIdleConnsPerHost;
-    private final int maxConnsPerHost;
-    private final Duration acquireTimeout;
-    private final Duration idleConnTimeout;
-    private final Duration maxConnLifetime;
-    private final Duration connectTimeout;
-    private final Duration tlsHandshakeTimeout;
-    private final Duration responseHeaderTimeout;
-    private final Duration readTimeout;
+    /** The longest duration any setting takes: the transport counts time in {@code long} nanoseconds. */
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
+    private final Pool pool;
+    private final Timeouts timeouts;
+    private final Drain drain;
+    private final LeakDetection leakDetection;
     private final boolean disableKeepAlives;
-    private final Duration validateAfterInactivity;
-    private final long drainMaxBytes;
-    private final Duration drainTimeout;
-    private final Duration leakThreshold;
-    private final StackCapture captureStack;
-    private final int sampleRate;
-    private final boolean reclaimLeaks;
-    private final boolean trackBodies;
     private final boolean disableCompression;
-    private final Duration expectContinueTimeout;
-    private final Duration shutdownGrace;
-    private final Map<String, HostLimits> hosts;
     private final ProxyConfig proxy;
     private final ProxySelection proxySelection;
 
-    private KeepAliveSettings(Builder b, ProxySelection proxySelection) {
-        this.maxIdleConns = b.maxIdleConns;
-        this.maxIdleConnsPerHost = b.maxIdleConnsPerHost;
-        this.maxConnsPerHost = b.maxConnsPerHost;
-        this.acquireTimeout = b.acquireTimeout;
-        this.idleConnTimeout = b.idleConnTimeout;
-        this.maxConnLifetime = b.maxConnLifetime;
-        this.connectTimeout = b.connectTimeout;
-        this.tlsHandshakeTimeout = b.tlsHandshakeTimeout;
-        this.responseHeaderTimeout = b.responseHeaderTimeout;
-        this.readTimeout = b.readTimeout;
+    private KeepAliveSettings(Builder b) {
+        this.pool = new Pool(b.maxIdleConns, b.maxIdleConnsPerHost, b.maxConnsPerHost, b.acquireTimeout,
+                b.idleConnTimeout, b.maxConnLifetime, b.validateAfterInactivity, b.hosts);
+        this.timeouts = new Timeouts(b.connectTimeout, b.tlsHandshakeTimeout, b.responseHeaderTimeout, b.readTimeout,
+                b.expectContinueTimeout, b.shutdownGrace);
+        this.drain = new Drain(b.drainMaxBytes, b.drainTimeout);
+        this.leakDetection = new LeakDetection(b.leakThreshold, b.captureStack, b.sampleRate, b.reclaimLeaks,
+                b.trackBodies);
         this.disableKeepAlives = b.disableKeepAlives;
-        this.validateAfterInactivity = b.validateAfterInactivity;
-        this.drainMaxBytes = b.drainMaxBytes;
-        this.drainTimeout = b.drainTimeout;
-        this.leakThreshold = b.leakThreshold;
-        this.captureStack = b.captureStack;
-        this.sampleRate = b.sampleRate;
-        this.reclaimLeaks = b.reclaimLeaks;
-        this.trackBodies = b.trackBodies;
         this.disableCompression = b.disableCompression;
-        this.expectContinueTimeout = b.expectContinueTimeout;
-        this.shutdownGrace = b.shutdownGrace;
-        this.hosts = Map.copyOf(b.hosts);
         this.proxy = b.proxy;
-        this.proxySelection = proxySelection;
+        // Reads the environment now: a bad proxy URL or a SOCKS proxy fails here, not at the first request.
+        this.proxySelection = resolve(b.proxy);
     }
 
     /** A builder holding the defaults of design §4. */
@@ -81,66 +57,24 @@ public final class KeepAliveSettings {
         return builder().build();
     }
 
-    /** A builder that starts from these settings. */
-    public Builder toBuilder() {
-        return new Builder(this);
+    /** The connection pool: its caps, waits and connection ages. */
+    public Pool pool() {
+        return this.pool;
     }
 
-    /**
-     * Idle connections kept across all hosts; over it the least recently used idle connection is closed.
-     * 0 means no limit, as in Go.
-     */
-    public int maxIdleConns() {
-        return this.maxIdleConns;
+    /** The timeouts of one exchange, and the one of shutting down. */
+    public Timeouts timeouts() {
+        return this.timeouts;
     }
 
-    /**
-     * Idle connections kept per host, unless {@link #hosts()} overrides it for that host. 0 keeps none:
-     * every connection is closed after its exchange. (Go reads 0 as its default of 2; keepalive takes the
-     * number literally, and its default is 32.)
-     */
-    public int maxIdleConnsPerHost() {
-        return this.maxIdleConnsPerHost;
+    /** How the rest of a body closed before its end is read to save its connection (rule 8). */
+    public Drain drain() {
+        return this.drain;
     }
 
-    /** Connections per host, active + idle + connecting; 0 = no cap. */
-    public int maxConnsPerHost() {
-        return this.maxConnsPerHost;
-    }
-
-    /** Longest wait for a connection at the per-host cap. */
-    public Duration acquireTimeout() {
-        return this.acquireTimeout;
-    }
-
-    /** An idle connection is closed after this long (or the server's shorter {@code Keep-Alive: timeout}). */
-    public Duration idleConnTimeout() {
-        return this.idleConnTimeout;
-    }
-
-    /** Connections older than this are not reused; zero = no limit. */
-    public Duration maxConnLifetime() {
-        return this.maxConnLifetime;
-    }
-
-    /** TCP connect timeout. */
-    public Duration connectTimeout() {
-        return this.connectTimeout;
-    }
-
-    /** TLS handshake timeout. */
-    public Duration tlsHandshakeTimeout() {
-        return this.tlsHandshakeTimeout;
-    }
-
-    /** Wait for the response headers after the request is written; zero = no limit. */
-    public Duration responseHeaderTimeout() {
-        return this.responseHeaderTimeout;
-    }
-
-    /** Socket read timeout while reading a body; zero = no limit. */
-    public Duration readTimeout() {
-        return this.readTimeout;
+    /** How open bodies are watched, and leaked ones found and reclaimed (rules 11 and 12). */
+    public LeakDetection leakDetection() {
+        return this.leakDetection;
     }
 
     /** When true every connection carries one request and is then closed. */
@@ -149,69 +83,11 @@ public final class KeepAliveSettings {
     }
 
     /**
-     * A connection idle at least this long is watched (design §3 rule 16): checked without blocking for the
-     * server's close before it is reused, and by the background sweep, so that a connection the server
-     * closed leaves the pool instead of carrying a request. One reused sooner is handed out unchecked: no
-     * server closes an idle connection within milliseconds of answering on it, and this keeps the check off
-     * the hot path. Default 5 ms.
-     */
-    public Duration validateAfterInactivity() {
-        return this.validateAfterInactivity;
-    }
-
-    /** Most bytes read to save a connection when a body is closed before EOF (rule 8). */
-    public long drainMaxBytes() {
-        return this.drainMaxBytes;
-    }
-
-    /** Longest time spent reading them (rule 8). */
-    public Duration drainTimeout() {
-        return this.drainTimeout;
-    }
-
-    /** A body with no read for this long is a leak suspect; zero = off. */
-    public Duration leakThreshold() {
-        return this.leakThreshold;
-    }
-
-    /** When the opening stack of a body is recorded. */
-    public StackCapture captureStack() {
-        return this.captureStack;
-    }
-
-    /** With {@link StackCapture#SAMPLED}, one body in this many records its stack. */
-    public int sampleRate() {
-        return this.sampleRate;
-    }
-
-    /** Whether a leaked body's connection is closed and its slot freed (it is reported either way). */
-    public boolean reclaimLeaks() {
-        return this.reclaimLeaks;
-    }
-
-    /**
-     * Whether open bodies are listed and watched for leaks (default true). Off only to measure what
-     * tracking costs: bodies are still counted and released at EOF or close, but none is listed, flagged
-     * as a suspect or found when dropped, so a leaked body pins its connection as in any other client.
-     */
-    public boolean trackBodies() {
-        return this.trackBodies;
-    }
-
-    /**
      * When false (the default), a request without an {@code Accept-Encoding} of the application's asks for
      * {@code gzip} and a gzip response is decoded transparently, as Go's {@code DisableCompression: false}.
      */
     public boolean disableCompression() {
         return this.disableCompression;
-    }
-
-    /**
-     * How long a request carrying {@code Expect: 100-continue} waits for the server's {@code 100 Continue}
-     * before it sends its body anyway; zero sends the body at once (Go's {@code ExpectContinueTimeout}).
-     */
-    public Duration expectContinueTimeout() {
-        return this.expectContinueTimeout;
     }
 
     /** Which proxy requests go through (default {@link ProxyConfig#fromEnvironment()}). */
@@ -225,39 +101,82 @@ public final class KeepAliveSettings {
     }
 
     /**
-     * How long {@link KeepAliveTransport#close()} lets exchanges in flight finish before it closes their
-     * connections (idle connections close at once, new requests are refused at once); zero closes them at once.
-     */
-    public Duration shutdownGrace() {
-        return this.shutdownGrace;
-    }
-
-    /** Per-host overrides of the two per-host caps, keyed by lower-case {@code host:port}. */
-    public Map<String, HostLimits> hosts() {
-        return this.hosts;
-    }
-
-    /**
-     * The total cap for a host: its override in {@link #hosts()}, else {@link #maxConnsPerHost()}.
+     * The pool's caps and connection ages (design §3 rules 1 to 6, 16 and 23).
      *
-     * @param hostPort {@code host:port} in lower case
+     * @param maxIdleConns idle connections kept across all hosts; over it the least recently used idle
+     * connection is closed. 0 means no limit, as in Go
+     * @param maxIdleConnsPerHost idle connections kept per host unless {@code hosts} overrides it. 0 keeps none:
+     * every connection is closed after its exchange (Go reads 0 as its default of 2; keepalive takes the
+     * number literally, and its default is 32)
+     * @param maxConnsPerHost connections per host, active + idle + connecting; 0 = no cap
+     * @param acquireTimeout longest wait for a connection at the per-host cap
+     * @param idleConnTimeout an idle connection is closed after this long (or the server's shorter
+     * {@code Keep-Alive: timeout})
+     * @param maxConnLifetime connections older than this are not reused; zero = no limit
+     * @param validateAfterInactivity a connection idle at least this long is watched (rule 16): checked without
+     * blocking for the server's close before it is reused, and by the background sweep. One reused sooner is
+     * handed out unchecked: no server closes an idle connection within milliseconds of answering on it, and
+     * this keeps the check off the hot path
+     * @param hosts per-host overrides of the two per-host caps, keyed by lower-case {@code host:port}
      */
-    public int maxConnsFor(String hostPort) {
-        HostLimits limits = this.hosts.get(hostPort);
-        return (limits != null && limits.maxConns() != null) ? limits.maxConns() : this.maxConnsPerHost;
-    }
+    public record Pool(int maxIdleConns, int maxIdleConnsPerHost, int maxConnsPerHost, Duration acquireTimeout,
+            Duration idleConnTimeout, Duration maxConnLifetime, Duration validateAfterInactivity,
+            Map<String, HostLimits> hosts) {
 
-    /**
-     * The idle cap for {@code host:port}: its override, else {@link #maxIdleConnsPerHost()}, never above the
-     * host's total cap (an idle connection beyond it could never be used).
-     *
-     * @param hostPort {@code host:port} in lower case
-     */
-    public int maxIdleConnsFor(String hostPort) {
-        HostLimits limits = this.hosts.get(hostPort);
-        int idle = (limits != null && limits.maxIdleConns() != null) ? limits.maxIdleConns() : this.maxIdleConnsPerHost;
-        int total = maxConnsFor(hostPort);
-        return total > 0 ? Math.min(idle, total) : idle;
+        /** Checks every value; throws {@link InvalidSettingException} naming the first invalid one. */
+        public Pool {
+            requireCount("max-idle-conns", maxIdleConns);
+            requireCount("max-idle-conns-per-host", maxIdleConnsPerHost);
+            requireCount("max-conns-per-host", maxConnsPerHost);
+            requireDuration("acquire-timeout", acquireTimeout);
+            requireDuration("idle-conn-timeout", idleConnTimeout);
+            requireDuration("max-conn-lifetime", maxConnLifetime);
+            requireDuration("validate-after-inactivity", validateAfterInactivity);
+            Map<String, HostLimits> keyed = new TreeMap<>();
+            for (Map.Entry<String, HostLimits> host : Objects.requireNonNull(hosts, "hosts").entrySet()) {
+                // Errors name the key as it was written, so that they point at the property that holds it.
+                requireHostPort(host.getKey());
+                Objects.requireNonNull(host.getValue(), () -> "hosts[" + host.getKey() + "] has no limits")
+                    .check(host.getKey(), maxConnsPerHost);
+                keyed.put(host.getKey().toLowerCase(Locale.ROOT), host.getValue());
+            }
+            hosts = Map.copyOf(keyed);
+        }
+
+        /**
+         * The total cap for a host: its override in {@link #hosts()}, else {@link #maxConnsPerHost()}.
+         *
+         * @param hostPort {@code host:port} in lower case
+         */
+        public int maxConnsFor(String hostPort) {
+            HostLimits limits = this.hosts.get(hostPort);
+            return (limits != null && limits.maxConns() != null) ? limits.maxConns() : this.maxConnsPerHost;
+        }
+
+        /**
+         * The idle cap for {@code host:port}: its override, else {@link #maxIdleConnsPerHost()}, never above the
+         * host's total cap (an idle connection beyond it could never be used).
+         *
+         * @param hostPort {@code host:port} in lower case
+         */
+        public int maxIdleConnsFor(String hostPort) {
+            HostLimits limits = this.hosts.get(hostPort);
+            int idle = (limits != null && limits.maxIdleConns() != null) ? limits.maxIdleConns()
+                    : this.maxIdleConnsPerHost;
+            int total = maxConnsFor(hostPort);
+            return total > 0 ? Math.min(idle, total) : idle;
+        }
+
+        /** {@code host:port} with a port from 1 to 65535 (an IPv6 host in brackets). */
+        private static void requireHostPort(String hostPort) {
+            int colon = hostPort.lastIndexOf(':');
+            String port = colon > 0 ? hostPort.substring(colon + 1) : "";
+            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)
+                    || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new InvalidSettingException("hosts", hostPort,
+                        "keys must be host:port with a port from 1 to 65535, for example api.example.com:443");
+            }
+        }
     }
 
     /**
@@ -267,9 +186,96 @@ public final class KeepAliveSettings {
      * @param maxIdleConns idle connections kept for the host, or {@code null}
      */
     public record HostLimits(Integer maxConns, Integer maxIdleConns) {
+
+        /** These overrides for {@code hostPort}, whose total cap is {@code maxConnsPerHost} unless overridden. */
+        private void check(String hostPort, int maxConnsPerHost) {
+            String prefix = "hosts[" + hostPort + "].";
+            if (this.maxConns != null) {
+                requireCount(prefix + "max-conns", this.maxConns);
+            }
+            if (this.maxIdleConns != null) {
+                requireCount(prefix + "max-idle-conns", this.maxIdleConns);
+                // Only an explicit per-host idle cap can contradict a total cap; the global idle default (32)
+                // simply shrinks to a smaller total cap, as the sample's max-conns-per-host: 8 expects.
+                int total = (this.maxConns != null) ? this.maxConns : maxConnsPerHost;
+                if (total > 0 && this.maxIdleConns > total) {
+                    throw new InvalidSettingException(prefix + "max-idle-conns", this.maxIdleConns,
+                            "must not exceed the host's total cap of " + total + " connections");
+                }
+            }
+        }
     }
 
-    /** Builds {@link KeepAliveSettings}; starts from the defaults of design §4. */
+    /**
+     * The timeouts of an exchange, and how long closing waits for one.
+     *
+     * @param connect TCP connect timeout
+     * @param tlsHandshake TLS handshake timeout
+     * @param responseHeader wait for the response headers after the request is written; zero = no limit
+     * @param read socket read timeout while reading a body; zero = no limit
+     * @param expectContinue how long a request carrying {@code Expect: 100-continue} waits for the server's
+     * {@code 100 Continue} before it sends its body anyway; zero sends the body at once (Go's
+     * {@code ExpectContinueTimeout})
+     * @param shutdownGrace how long {@link KeepAliveTransport#close()} lets exchanges in flight finish before it
+     * closes their connections (idle connections close at once, new requests are refused at once); zero closes
+     * them at once
+     */
+    public record Timeouts(Duration connect, Duration tlsHandshake, Duration responseHeader, Duration read,
+            Duration expectContinue, Duration shutdownGrace) {
+
+        /** Checks every value; throws {@link InvalidSettingException} naming the first invalid one. */
+        public Timeouts {
+            requireDuration("connect-timeout", connect);
+            requireDuration("tls-handshake-timeout", tlsHandshake);
+            requireDuration("response-header-timeout", responseHeader);
+            requireDuration("read-timeout", read);
+            requireDuration("expect-continue-timeout", expectContinue);
+            requireDuration("shutdown-grace", shutdownGrace);
+        }
+    }
+
+    /**
+     * What is read of a body closed before its end to save its connection (rule 8).
+     *
+     * @param maxBytes most bytes read; when more remain the connection is closed instead
+     * @param timeout longest time spent reading them
+     */
+    public record Drain(long maxBytes, Duration timeout) {
+
+        /** Checks every value; throws {@link InvalidSettingException} naming the first invalid one. */
+        public Drain {
+            requireCount("drain.max-bytes", maxBytes);
+            requireDuration("drain.timeout", timeout);
+        }
+    }
+
+    /**
+     * How open bodies are watched and leaked ones found (rules 11 and 12).
+     *
+     * @param threshold a body with no read for this long is a leak suspect; zero = off
+     * @param captureStack when the opening stack of a body is recorded
+     * @param sampleRate with {@link StackCapture#SAMPLED}, one body in this many records its stack
+     * @param reclaim whether a leaked body's connection is closed and its slot freed (it is reported either way)
+     * @param trackBodies whether open bodies are listed and watched at all (default true). Off only to measure
+     * what tracking costs: bodies are still counted and released at EOF or close, but none is listed, flagged
+     * as a suspect or found when dropped, so a leaked body pins its connection as in any other client
+     */
+    public record LeakDetection(Duration threshold, StackCapture captureStack, int sampleRate, boolean reclaim,
+            boolean trackBodies) {
+
+        /** Checks every value; throws {@link InvalidSettingException} naming the first invalid one. */
+        public LeakDetection {
+            requireDuration("leak-detection.threshold", threshold);
+            if (captureStack == null) {
+                throw new InvalidSettingException("leak-detection.capture-stack", null, "must be set");
+            }
+            if (sampleRate < 1) {
+                throw new InvalidSettingException("leak-detection.sample-rate", sampleRate, "must be at least 1");
+            }
+        }
+    }
+
+    /** Builds {@link KeepAliveSettings}; starts from the defaults of design §4, which live here only. */
     public static final class Builder {
 
         private int maxIdleConns = 256;
@@ -278,12 +284,14 @@ public final class KeepAliveSettings {
         private Duration acquireTimeout = Duration.ofSeconds(10);
         private Duration idleConnTimeout = Duration.ofSeconds(90);
         private Duration maxConnLifetime = Duration.ZERO;
+        private Duration validateAfterInactivity = Duration.ofMillis(5);
+        private final Map<String, HostLimits> hosts = new TreeMap<>();
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
         private Duration responseHeaderTimeout = Duration.ZERO;
         private Duration readTimeout = Duration.ZERO;
-        private boolean disableKeepAlives = false;
-        private Duration validateAfterInactivity = Duration.ofMillis(5);
+        private Duration expectContinueTimeout = Duration.ofSeconds(1);
+        private Duration shutdownGrace = Duration.ofSeconds(10);
         private long drainMaxBytes = 256 * 1024;
         private Duration drainTimeout = Duration.ofMillis(100);
         private Duration leakThreshold = Duration.ofSeconds(30);
@@ -291,99 +299,136 @@ public final class KeepAliveSettings {
         private int sampleRate = 64;
         private boolean reclaimLeaks = true;
         private boolean trackBodies = true;
+        private boolean disableKeepAlives = false;
         private boolean disableCompression = false;
-        private Duration expectContinueTimeout = Duration.ofSeconds(1);
-        private Duration shutdownGrace = Duration.ofSeconds(10);
-        private final Map<String, HostLimits> hosts = new TreeMap<>();
         private ProxyConfig proxy = ProxyConfig.fromEnvironment();
 
         private Builder() {
         }
 
-        private Builder(KeepAliveSettings s) {
-            this.maxIdleConns = s.maxIdleConns;
-            this.maxIdleConnsPerHost = s.maxIdleConnsPerHost;
-            this.maxConnsPerHost = s.maxConnsPerHost;
-            this.acquireTimeout = s.acquireTimeout;
-            this.idleConnTimeout = s.idleConnTimeout;
-            this.maxConnLifetime = s.maxConnLifetime;
-            this.connectTimeout = s.connectTimeout;
-            this.tlsHandshakeTimeout = s.tlsHandshakeTimeout;
-            this.responseHeaderTimeout = s.responseHeaderTimeout;
-            this.readTimeout = s.readTimeout;
-            this.disableKeepAlives = s.disableKeepAlives;
-            this.validateAfterInactivity = s.validateAfterInactivity;
-            this.drainMaxBytes = s.drainMaxBytes;
-            this.drainTimeout = s.drainTimeout;
-            this.leakThreshold = s.leakThreshold;
-            this.captureStack = s.captureStack;
-            this.sampleRate = s.sampleRate;
-            this.reclaimLeaks = s.reclaimLeaks;
-            this.trackBodies = s.trackBodies;
-            this.disableCompression = s.disableCompression;
-            this.expectContinueTimeout = s.expectContinueTimeout;
-            this.shutdownGrace = s.shutdownGrace;
-            this.hosts.putAll(s.hosts);
-            this.proxy = s.proxy;
-        }
-
-        /** See {@link KeepAliveSettings#maxIdleConns()}. */
+        /** See {@link Pool#maxIdleConns()}. */
         public Builder maxIdleConns(int value) {
             this.maxIdleConns = value;
             return this;
         }
 
-        /** See {@link KeepAliveSettings#maxIdleConnsPerHost()}. */
+        /** See {@link Pool#maxIdleConnsPerHost()}. */
         public Builder maxIdleConnsPerHost(int value) {
             this.maxIdleConnsPerHost = value;
             return this;
         }
 
-        /** See {@link KeepAliveSettings#maxConnsPerHost()}. */
+        /** See {@link Pool#maxConnsPerHost()}. */
         public Builder maxConnsPerHost(int value) {
             this.maxConnsPerHost = value;
             return this;
         }
 
-        /** See {@link KeepAliveSettings#acquireTimeout()}. */
+        /** See {@link Pool#acquireTimeout()}. */
         public Builder acquireTimeout(Duration value) {
             this.acquireTimeout = value;
             return this;
         }
 
-        /** See {@link KeepAliveSettings#idleConnTimeout()}. */
+        /** See {@link Pool#idleConnTimeout()}. */
         public Builder idleConnTimeout(Duration value) {
             this.idleConnTimeout = value;
             return this;
         }
 
-        /** See {@link KeepAliveSettings#maxConnLifetime()}. */
+        /** See {@link Pool#maxConnLifetime()}. */
         public Builder maxConnLifetime(Duration value) {
             this.maxConnLifetime = value;
             return this;
         }
 
-        /** See {@link KeepAliveSettings#connectTimeout()}. */
+        /** See {@link Pool#validateAfterInactivity()}. */
+        public Builder validateAfterInactivity(Duration value) {
+            this.validateAfterInactivity = value;
+            return this;
+        }
+
+        /** Overrides the per-host caps for {@code hostPort} ({@code host:port}, case-insensitive). */
+        public Builder host(String hostPort, HostLimits limits) {
+            this.hosts.put(Objects.requireNonNull(hostPort, "hostPort"), Objects.requireNonNull(limits, "limits"));
+            return this;
+        }
+
+        /** See {@link Timeouts#connect()}. */
         public Builder connectTimeout(Duration value) {
             this.connectTimeout = value;
             return this;
         }
 
-        /** See {@link KeepAliveSettings#tlsHandshakeTimeout()}. */
+        /** See {@link Timeouts#tlsHandshake()}. */
         public Builder tlsHandshakeTimeout(Duration value) {
             this.tlsHandshakeTimeout = value;
             return this;
         }
 
-        /** See {@link KeepAliveSettings#responseHeaderTimeout()}. */
+        /** See {@link Timeouts#responseHeader()}. */
         public Builder responseHeaderTimeout(Duration value) {
             this.responseHeaderTimeout = value;
             return this;
         }
 
-        /** See {@link KeepAliveSettings#readTimeout()}. */
+        /** See {@link Timeouts#read()}. */
         public Builder readTimeout(Duration value) {
             this.readTimeout = value;
+            return this;
+        }
+
+        /** See {@link Timeouts#expectContinue()}. */
+        public Builder expectContinueTimeout(Duration value) {
+            this.expectContinueTimeout = value;
+            return this;
+        }
+
+        /** See {@link Timeouts#shutdownGrace()}. */
+        public Builder shutdownGrace(Duration value) {
+            this.shutdownGrace = value;
+            return this;
+        }
+
+        /** See {@link Drain#maxBytes()}. */
+        public Builder drainMaxBytes(long value) {
+            this.drainMaxBytes = value;
+            return this;
+        }
+
+        /** See {@link Drain#timeout()}. */
+        public Builder drainTimeout(Duration value) {
+            this.drainTimeout = value;
+            return this;
+        }
+
+        /** See {@link LeakDetection#threshold()}. */
+        public Builder leakThreshold(Duration value) {
+            this.leakThreshold = value;
+            return this;
+        }
+
+        /** See {@link LeakDetection#captureStack()}. */
+        public Builder captureStack(StackCapture value) {
+            this.captureStack = value;
+            return this;
+        }
+
+        /** See {@link LeakDetection#sampleRate()}. */
+        public Builder sampleRate(int value) {
+            this.sampleRate = value;
+            return this;
+        }
+
+        /** See {@link LeakDetection#reclaim()}. */
+        public Builder reclaimLeaks(boolean value) {
+            this.reclaimLeaks = value;
+            return this;
+        }
+
+        /** See {@link LeakDetection#trackBodies()}. */
+        public Builder trackBodies(boolean value) {
+            this.trackBodies = value;
             return this;
         }
 
@@ -393,63 +438,9 @@ public final class KeepAliveSettings {
             return this;
         }
 
-        /** See {@link KeepAliveSettings#validateAfterInactivity()}. */
-        public Builder validateAfterInactivity(Duration value) {
-            this.validateAfterInactivity = value;
-            return this;
-        }
-
-        /** See {@link KeepAliveSettings#drainMaxBytes()}. */
-        public Builder drainMaxBytes(long value) {
-            this.drainMaxBytes = value;
-            return this;
-        }
-
-        /** See {@link KeepAliveSettings#drainTimeout()}. */
-        public Builder drainTimeout(Duration value) {
-            this.drainTimeout = value;
-            return this;
-        }
-
-        /** See {@link KeepAliveSettings#leakThreshold()}. */
-        public Builder leakThreshold(Duration value) {
-            this.leakThreshold = value;
-            return this;
-        }
-
-        /** See {@link KeepAliveSettings#captureStack()}. */
-        public Builder captureStack(StackCapture value) {
-            this.captureStack = value;
-            return this;
-        }
-
-        /** See {@link KeepAliveSettings#sampleRate()}. */
-        public Builder sampleRate(int value) {
-            this.sampleRate = value;
-            return this;
-        }
-
-        /** See {@link KeepAliveSettings#reclaimLeaks()}. */
-        public Builder reclaimLeaks(boolean value) {
-            this.reclaimLeaks = value;
-            return this;
-        }
-
-        /** See {@link KeepAliveSettings#trackBodies()}. */
-        public Builder trackBodies(boolean value) {
-            this.trackBodies = value;
-            return this;
-        }
-
         /** See {@link KeepAliveSettings#disableCompression()}. */
         public Builder disableCompression(boolean value) {
             this.disableCompression = value;
-            return this;
-        }
-
-        /** See {@link KeepAliveSettings#expectContinueTimeout()}. */
-        public Builder expectContinueTimeout(Duration value) {
-            this.expectContinueTimeout = value;
             return this;
         }
 
@@ -459,74 +450,44 @@ public final class KeepAliveSettings {
             return this;
         }
 
-        /** See {@link KeepAliveSettings#shutdownGrace()}. */
-        public Builder shutdownGrace(Duration value) {
-            this.shutdownGrace = value;
-            return this;
-        }
-
-        /** Overrides the per-host caps for {@code hostPort} ({@code host:port}, case-insensitive). */
-        public Builder host(String hostPort, HostLimits limits) {
-            this.hosts.put(hostPort.toLowerCase(Locale.ROOT), Objects.requireNonNull(limits, "limits"));
-            return this;
-        }
-
-        /** Validates and builds; throws {@link IllegalArgumentException} naming the first invalid setting. */
+        /**
+         * Builds the settings; the groups' constructors check the values, and the proxy is resolved against the
+         * environment.
+         *
+         * @throws InvalidSettingException naming the first invalid setting
+         */
         public KeepAliveSettings build() {
-            requireNonNegative("max-idle-conns", this.maxIdleConns);
-            requireNonNegative("max-idle-conns-per-host", this.maxIdleConnsPerHost);
-            requireNonNegative("max-conns-per-host", this.maxConnsPerHost);
-            requireNonNegative("acquire-timeout", this.acquireTimeout);
-            requireNonNegative("idle-conn-timeout", this.idleConnTimeout);
-            requireNonNegative("max-conn-lifetime", this.maxConnLifetime);
-            requireNonNegative("connect-timeout", this.connectTimeout);
-            requireNonNegative("tls-handshake-timeout", this.tlsHandshakeTimeout);
-            requireNonNegative("response-header-timeout", this.responseHeaderTimeout);
-            requireNonNegative("read-timeout", this.readTimeout);
-            requireNonNegative("validate-after-inactivity", this.validateAfterInactivity);
-            requireNonNegative("drain.max-bytes", this.drainMaxBytes);
-            requireNonNegative("drain.timeout", this.drainTimeout);
-            requireNonNegative("leak-detection.threshold", this.leakThreshold);
-            requireNonNegative("expect-continue-timeout", this.expectContinueTimeout);
-            requireNonNegative("shutdown-grace", this.shutdownGrace);
-            Objects.requireNonNull(this.captureStack, "leak-detection.capture-stack must not be null");
-            if (this.sampleRate < 1) {
-                throw new IllegalArgumentException(
-                        "leak-detection.sample-rate must be at least 1, but was " + this.sampleRate);
-            }
-            this.hosts.forEach(this::validateHost);
-            // Reads the environment now: a bad proxy URL or a SOCKS proxy fails here, not at the first request.
-            return new KeepAliveSettings(this, ProxySelection.resolve(this.proxy));
+            return new KeepAliveSettings(this);
         }
+    }
 
-        private void validateHost(String hostPort, HostLimits limits) {
-            String prefix = "hosts." + hostPort + ".";
-            if (limits.maxConns() != null) {
-                requireNonNegative(prefix + "max-conns", limits.maxConns());
-            }
-            if (limits.maxIdleConns() != null) {
-                requireNonNegative(prefix + "max-idle-conns", limits.maxIdleConns());
-            }
-            // Only an explicit per-host idle cap can contradict a total cap; the global idle default
-            // (32) simply shrinks to a smaller total cap, as the sample's max-conns-per-host: 8 expects.
-            int total = limits.maxConns() != null ? limits.maxConns() : this.maxConnsPerHost;
-            if (limits.maxIdleConns() != null && total > 0 && limits.maxIdleConns() > total) {
-                throw new IllegalArgumentException(prefix + "max-idle-conns (" + limits.maxIdleConns()
-                        + ") must not exceed the host's max-conns (" + total + ")");
-            }
+    /** The proxy as the environment has it now; its errors name their setting first, as this reports them. */
+    private static ProxySelection resolve(ProxyConfig proxy) {
+        try {
+            return ProxySelection.resolve(proxy);
         }
-
-        private static void requireNonNegative(String name, long value) {
-            if (value < 0) {
-                throw new IllegalArgumentException(name + " must not be negative, but was " + value);
-            }
+        catch (IllegalArgumentException ex) {
+            // The proxy URL may hold a password, so it is never the shown value; the message shows it redacted.
+            String setting = proxy.hasUrl() ? "proxy.url" : "proxy.from-environment";
+            throw InvalidSettingException.withheld(setting, ex.getMessage());
         }
+    }
 
-        private static void requireNonNegative(String name, Duration value) {
-            Objects.requireNonNull(value, () -> name + " must not be null");
-            if (value.isNegative()) {
-                throw new IllegalArgumentException(name + " must not be negative, but was " + value);
-            }
+    private static void requireCount(String setting, long value) {
+        if (value < 0) {
+            throw new InvalidSettingException(setting, value, "must not be negative");
+        }
+    }
+
+    private static void requireDuration(String setting, Duration value) {
+        if (value == null) {
+            throw new InvalidSettingException(setting, null, "must be set");
+        }
+        if (value.isNegative()) {
+            throw new InvalidSettingException(setting, value, "must not be negative");
+        }
+        if (value.compareTo(LONGEST) > 0) {
+            throw new InvalidSettingException(setting, value, "must not exceed " + LONGEST.toDays() + " days");
         }
     }
 }

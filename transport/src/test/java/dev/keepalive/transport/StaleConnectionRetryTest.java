@@ -102,7 +102,7 @@ class StaleConnectionRetryTest {
     @Test
     void withTheDefaultWatchTheClosedConnectionIsNeverUsed() {
         KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder());
-        assertThat(this.transport.settings().validateAfterInactivity()).isEqualTo(Duration.ofMillis(5));
+        assertThat(this.transport.settings().pool().validateAfterInactivity()).isEqualTo(Duration.ofMillis(5));
         RestTemplate template = new RestTemplate(factory);
         assertThat(template.getForObject(this.peer.uri("/a"), String.class)).isEqualTo("hello GET");
         await().atMost(Duration.ofSeconds(5)).until(() -> this.peer.open() == 0);

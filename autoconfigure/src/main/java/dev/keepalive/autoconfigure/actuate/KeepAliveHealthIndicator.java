@@ -45,7 +45,7 @@ public class KeepAliveHealthIndicator implements HealthIndicator {
     KeepAliveHealthIndicator(KeepAliveTransport transport, Clock clock) {
         this.transport = transport;
         this.clock = clock;
-        this.starvedWaitMillis = transport.settings().acquireTimeout().toMillis() / 2;
+        this.starvedWaitMillis = transport.settings().pool().acquireTimeout().toMillis() / 2;
     }
 
     @Override

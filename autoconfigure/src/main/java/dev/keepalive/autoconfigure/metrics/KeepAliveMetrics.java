@@ -85,6 +85,7 @@ public class KeepAliveMetrics implements MeterBinder {
     /** The route's total cap, from the settings as the pool sets it (route is {@code scheme://host:port}). */
     private int maxConns(String route) {
         return this.transport.settings()
+            .pool()
             .maxConnsFor(route.substring(route.indexOf("://") + 3).toLowerCase(Locale.ROOT));
     }
 
