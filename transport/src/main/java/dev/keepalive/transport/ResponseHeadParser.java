@@ -12,14 +12,14 @@ import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.config.Http1Config;
-import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
 import org.apache.hc.core5.http.io.HttpMessageParser;
 import org.apache.hc.core5.http.io.HttpTransportMetrics;
 import org.apache.hc.core5.http.io.SessionInputBuffer;
 import org.apache.hc.core5.util.CharArrayBuffer;
 
 /**
- * HttpCore's strict response parser with two limits it lacks. The whole head (status line and header
+ * The response parser of every pooled connection: {@link ResponseHeadLines} reads the lines with HttpCore's
+ * strict rules, and this adds two limits HttpCore lacks. The whole head (status line and header
  * lines) may take at most {@link Engine#MAX_RESPONSE_HEAD_BYTES}: HttpCore caps one line and the number of
  * lines, which still lets a server make the client hold 500 lines of 64 KiB. And while an {@link Exchange}
  * waits for a head, {@code response-header-timeout} is a deadline for the whole head, as in Go, not a
@@ -34,10 +34,12 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
 
     private static final ThreadLocal<HeadWait> WAITING = new ThreadLocal<>();
 
-    private final DefaultHttpResponseParser delegate;
+    private final ResponseHeadLines lines;
+    /** The connection's input buffer, as the head's lines may use it; one per connection, reset per head. */
+    private Limited limited;
 
     ResponseHeadParser(Http1Config config) {
-        this.delegate = new DefaultHttpResponseParser(config);
+        this.lines = new ResponseHeadLines(config);
     }
 
     @Override
@@ -46,7 +48,11 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
         if (wait != null && buffer.length() > 0) {
             wait.received += buffer.length(); // read ahead while the request was sent (an early answer, a 100)
         }
-        ClassicHttpResponse response = this.delegate.parse(new Limited(buffer), wait != null ? wait.guard(in) : in);
+        if (this.limited == null || this.limited.buffer != buffer) {
+            this.limited = new Limited(buffer);
+        }
+        this.limited.headBytes = 0;
+        ClassicHttpResponse response = this.lines.read(this.limited, wait != null ? wait.guard(in) : in);
         if (response != null && response.containsHeader(HttpHeaders.TRANSFER_ENCODING)
                 && response.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
             // RFC 9112 §6.3: where the body ends is in doubt (response splitting or smuggling), so nothing
@@ -197,7 +203,8 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
 
         @Override
         public void close() {
-            WAITING.remove();
+            // set, not remove: the thread's next exchange then finds its entry and allocates none
+            WAITING.set(null);
         }
     }
 
