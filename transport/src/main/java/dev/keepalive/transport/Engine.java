@@ -10,6 +10,7 @@ import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
@@ -146,20 +147,22 @@ final class Engine implements AutoCloseable {
         if (uri.getRawQuery() != null) {
             path = path + "?" + uri.getRawQuery();
         }
-        BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, path);
-        boolean hostSet = false;
-        for (var entry : headers.headerSet()) {
-            String name = entry.getKey();
+        // The target as it stands (origin form): HttpCore's (method, path) constructor would parse it into a URI
+        // and build it again, and take a path starting with "//" for an authority.
+        BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, (HttpHost) null, path);
+        boolean dropConnection = this.settings.disableKeepAlives();
+        // forEach, not headerSet(): Spring's header set builds a case-insensitive name map on every call.
+        headers.forEach((name, values) -> {
             if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
-                    || (this.settings.disableKeepAlives() && name.equalsIgnoreCase("Connection"))) {
-                continue; // framing is ours: derived from the body below
+                    || (dropConnection && name.equalsIgnoreCase("Connection"))) {
+                return; // framing is ours: derived from the body below
             }
-            hostSet |= name.equalsIgnoreCase("Host");
-            for (String value : entry.getValue()) {
-                request.addHeader(name, value);
+            for (int i = 0; i < values.size(); i++) {
+                request.addHeader(name, values.get(i));
             }
-        }
-        if (!hostSet) {
+        });
+        // Lower-case names here and below: the case-insensitive lookup then makes no lower-cased copy.
+        if (!headers.containsHeader("host")) {
             request.addHeader("Host", route.hostHeader());
         }
         if (this.settings.disableKeepAlives()) {
@@ -200,7 +203,7 @@ final class Engine implements AutoCloseable {
      * application's mistake, refused before a connection is leased; the value is never quoted.
      */
     private static long declaredLength(String method, URI uri, HttpHeaders headers) {
-        String value = headers.getFirst(HttpHeaders.CONTENT_LENGTH);
+        String value = headers.getFirst("content-length");
         if (value == null) {
             return -1;
         }

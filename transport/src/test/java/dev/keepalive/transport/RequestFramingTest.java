@@ -151,6 +151,22 @@ class RequestFramingTest {
         assertThat(request.getHeaders().values("Content-Length")).containsExactly("0");
     }
 
+    /** The request target is the URI's path and query as given: a path starting with "//" names no authority. */
+    @Test
+    void theRequestTargetIsThePathAndQueryAsGiven() throws Exception {
+        try (RawPeer peer = RawPeer.answering(RawPeer.ok("done"))) {
+            KeepAliveRequestFactory factory = this.transport.requestFactory();
+            for (String target : new String[] { "//double/slash?q=a%20b", "/plain/p%2Fq?x=1&y", "" }) {
+                try (ClientHttpResponse response = factory.createRequest(peer.uri(target), HttpMethod.GET).execute()) {
+                    assertThat(response.getStatusCode().value()).isEqualTo(200);
+                }
+            }
+            assertThat(peer.received()).extracting(RawPeer.Received::requestLine).containsExactly(
+                    "GET //double/slash?q=a%20b HTTP/1.1", "GET /plain/p%2Fq?x=1&y HTTP/1.1", "GET / HTTP/1.1");
+            assertThat(peer.received().get(0).text()).contains("\r\nHost: 127.0.0.1:" + peer.port() + "\r\n");
+        }
+    }
+
     /** The body written to {@code getBody()} is buffered: its length is known, even when it is empty. */
     @Test
     void aBodyWrittenThroughGetBodyIsSentWithItsLength() throws Exception {
