@@ -6,7 +6,10 @@ package dev.keepalive.transport;
  * {@code keepalive.connections.closed} meter.
  */
 public enum CloseReason {
-    /** Idle longer than {@code idle-conn-timeout} or than the server's {@code Keep-Alive: timeout}. */
+    /**
+     * Idle longer than {@code idle-conn-timeout}, than the server's {@code Keep-Alive: timeout}, or, for a server
+     * that announced none, than the pool learned it keeps connections (design §3 rule 16).
+     */
     IDLE_TIMEOUT("idle-timeout"),
     /** Released over the per-host idle cap, or the least recently used idle connection over the global cap. */
     MAX_IDLE("max-idle"),

@@ -99,16 +99,19 @@ final class ConnectionPool implements AutoCloseable {
         private final boolean nearCap;
         /** Idle long enough to be checked (IdleCheck) before use. */
         final boolean needsCheck;
+        /** How long the connection had been idle when it was handed out; 0 for a new one. */
+        final long idleNanos;
         @SuppressWarnings("unused") // through RETURNED
         private volatile boolean returned;
 
         Lease(PooledConnection connection, AcquireOutcome outcome, boolean reused, boolean nearCap,
-                boolean needsCheck) {
+                boolean needsCheck, long idleNanos) {
             this.connection = connection;
             this.outcome = outcome;
             this.reused = reused;
             this.nearCap = nearCap;
             this.needsCheck = needsCheck;
+            this.idleNanos = idleNanos;
         }
 
         PooledConnection connection() {
@@ -229,6 +232,9 @@ final class ConnectionPool implements AutoCloseable {
             if (conn.lease == lease && conn.requests-- > 1) {
                 conn.routePool.reused--;
             }
+            if (reason == CloseReason.SERVER_CLOSE) {
+                conn.routePool.serverIdleTimeout.closedAfter(lease.idleNanos, System.nanoTime());
+            }
             releaseLocked(lease, false, 0, reason, toClose);
         }
         finally {
@@ -242,12 +248,13 @@ final class ConnectionPool implements AutoCloseable {
      * then fails its idle check), so that the hot path takes the lock once.
      */
     private Lease leaseLocked(PooledConnection conn, AcquireOutcome outcome, boolean nearCap, long now) {
-        boolean check = outcome == AcquireOutcome.IDLE && now - conn.idleSinceNanos >= this.checkAfterNanos;
+        long idleNanos = outcome == AcquireOutcome.IDLE ? now - conn.idleSinceNanos : 0;
+        boolean check = outcome == AcquireOutcome.IDLE && idleNanos >= this.checkAfterNanos;
         boolean reused = conn.requests++ > 0;
         if (reused) {
             conn.routePool.reused++;
         }
-        Lease lease = new Lease(conn, outcome, reused, nearCap, check);
+        Lease lease = new Lease(conn, outcome, reused, nearCap, check, idleNanos);
         conn.lease = lease;
         return lease;
     }
@@ -442,6 +449,30 @@ final class ConnectionPool implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Gives back a reused connection whose request failed before any response byte because the server had
+     * closed it: the close crossed the request on the wire (rule 10). Counted {@code server-close}; its idle age
+     * is what the route learns of the server's timeout (rule 16). Once, as {@link #release}.
+     */
+    boolean releaseStale(Lease lease) {
+        if (!lease.claimReturn()) {
+            return false;
+        }
+        List<PooledConnection> toClose = new ArrayList<>(1);
+        this.lock.lock();
+        try {
+            if (lease.connection.lease == lease) {
+                lease.connection.routePool.serverIdleTimeout.closedAfter(lease.idleNanos, System.nanoTime());
+            }
+            releaseLocked(lease, false, 0, CloseReason.SERVER_CLOSE, toClose);
+        }
+        finally {
+            this.lock.unlock();
+            closeAll(toClose);
+        }
+        return true;
+    }
+
     private void releaseLocked(Lease lease, boolean reusable, long keepAliveMillis, CloseReason reason,
             List<PooledConnection> toClose) {
         PooledConnection conn = lease.connection;
@@ -453,8 +484,12 @@ final class ConnectionPool implements AutoCloseable {
         long now = System.nanoTime();
         if (!reusable || !conn.isOpen()) {
             toClose.add(closeLocked(conn, reason));
+            return;
         }
-        else if (this.closed) {
+        if (lease.idleNanos > 0) {
+            pool.serverIdleTimeout.reusedAfter(lease.idleNanos); // the exchange went through: the server kept it
+        }
+        if (this.closed) {
             toClose.add(closeLocked(conn, CloseReason.SHUTDOWN));
         }
         else if (now - conn.createdNanos >= this.lifetimeNanos) {
@@ -469,9 +504,11 @@ final class ConnectionPool implements AutoCloseable {
         else {
             conn.state = PooledConnection.State.IDLE;
             conn.idleSinceNanos = now;
-            long keepAliveNanos = keepAliveMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(keepAliveMillis) : Long.MAX_VALUE;
+            // The server's announced timeout wins; without one, what the route has learned of it (rule 16).
+            long serverNanos = keepAliveMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(keepAliveMillis)
+                    : pool.serverIdleTimeout.limitNanos(now);
             // Capped so that the deadline never overflows nanoTime arithmetic (2^61 ns is 73 years).
-            conn.idleDeadlineNanos = now + Math.min(Math.min(this.idleTimeoutNanos, keepAliveNanos), 1L << 61);
+            conn.idleDeadlineNanos = now + Math.min(Math.min(this.idleTimeoutNanos, serverNanos), 1L << 61);
             pool.idle.addFirst(conn);
             this.idleLru.add(conn);
             int maxIdle = this.settings.pool().maxIdleConns();
@@ -582,7 +619,7 @@ final class ConnectionPool implements AutoCloseable {
             RoutePool pool = routePoolOf(conn);
             PooledConnection fresh = newConnectionLocked(pool);
             fresh.requests = 1; // it carries the exchange its predecessor was leased for
-            Lease next = new Lease(fresh, lease.outcome, false, lease.nearCap, false);
+            Lease next = new Lease(fresh, lease.outcome, false, lease.nearCap, false, 0);
             fresh.lease = next;
             // The old connection leaves without giving its slot to a waiter: the fresh one keeps it.
             conn.lease = null;
@@ -719,8 +756,13 @@ final class ConnectionPool implements AutoCloseable {
                 toClose.add(closeLocked(conn, CloseReason.SHUTDOWN));
             }
             else if (!results[i].reusable()) {
+                CloseReason reason = closeReason(conn, results[i]);
+                if (reason == CloseReason.SERVER_CLOSE) {
+                    long now = System.nanoTime();
+                    pool.serverIdleTimeout.closedAfter(now - conn.idleSinceNanos, now);
+                }
                 conn.state = PooledConnection.State.ACTIVE;
-                toClose.add(closeLocked(conn, closeReason(conn, results[i])));
+                toClose.add(closeLocked(conn, reason));
             }
             else if (!pool.waiters.isEmpty()) {
                 giveToWaiterLocked(pool, conn, toClose);

@@ -75,8 +75,12 @@ final class Exchange {
         }
         catch (IOException | HttpException | RuntimeException ex) {
             // A reused connection found closed before any response byte is the server's idle close, not an error.
-            CloseReason reason = reused() && Engine.isStale(ex) ? CloseReason.SERVER_CLOSE : CloseReason.ERROR;
-            this.engine.pool.release(this.lease, false, 0, reason);
+            if (reused() && Engine.isStale(ex)) {
+                this.engine.pool.releaseStale(this.lease);
+            }
+            else {
+                this.engine.pool.release(this.lease, false, 0, CloseReason.ERROR);
+            }
             throw ex;
         }
     }

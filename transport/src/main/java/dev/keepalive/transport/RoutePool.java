@@ -27,6 +27,8 @@ final class RoutePool {
     long emptySinceNanos = System.nanoTime();
     final long[] closedBy = new long[CloseReason.values().length];
     long reused;
+    /** The server's idle timeout as its closes show it, when it announces none (rule 16). */
+    final LearnedIdleTimeout serverIdleTimeout = new LearnedIdleTimeout();
 
     RoutePool(Route route, int maxConns, int maxIdleConns) {
         this.route = route;
