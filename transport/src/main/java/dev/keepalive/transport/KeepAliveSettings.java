@@ -17,6 +17,10 @@ import java.util.TreeMap;
  * cap, a host key that is not {@code host:port}, a proxy URL that is not {@code http://host:port}, a SOCKS
  * proxy) fails {@link Builder#build()} with an {@link InvalidSettingException} naming the setting as its
  * property does.
+ *
+ * <p>Long because it is the whole settings API: each setting is a documented component of its group, a default
+ * and a fluent setter in the {@link Builder}, and one argument where the builder makes the groups. Nothing else
+ * writes a setting or a rule again.
  */
 public final class KeepAliveSettings {
 
