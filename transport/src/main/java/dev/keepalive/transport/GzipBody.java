@@ -34,6 +34,13 @@ final class GzipBody extends InputStream {
     private static final int FCOMMENT = 0x10;
     private static final int RESERVED = 0xe0;
 
+    /**
+     * Wire bytes read per fill, as Go's gzip reader buffers them: a compressed body is a fraction of what it
+     * decodes to, so a larger buffer saves few reads (a server's chunk often ends a read first) and costs heap on
+     * every body.
+     */
+    private static final int WIRE_BUFFER = 4096;
+
     private final TrackedBody wire;
     private final Inflation inflation = new Inflation();
     private int state = HEADER;
@@ -85,7 +92,7 @@ final class GzipBody extends InputStream {
             while (true) {
                 if (this.state == HEADER) {
                     if (this.buffer == null) {
-                        this.buffer = new byte[8192];
+                        this.buffer = new byte[WIRE_BUFFER];
                         this.crc = new CRC32();
                         if (!fill()) {
                             // No byte at all (a chunked body that is empty): an empty body, as Go reads it.

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A small, fast HTTP/1.1 server on 127.0.0.1 for load tests, one thread per connection. It counts the
  * connections it accepted and those still open, so a test can check that no socket is left behind.
  * Routes: {@code /bytes/N} (N bytes, Content-Length), {@code /chunked/N} (N bytes, chunked),
- * {@code /error} (500 with a small body), {@code /close/N} (N bytes then {@code Connection: close}).
+ * {@code /gzip/N} (N bytes gzip-compressed, Content-Length), {@code /error} (500 with a small body),
+ * {@code /close/N} (N bytes then {@code Connection: close}).
  * Requests must not carry a body.
  */
 final class LoopbackHttpServer implements AutoCloseable {
@@ -133,6 +134,10 @@ final class LoopbackHttpServer implements AutoCloseable {
             writeChunked(out, size(target, "/chunked/"));
             return true;
         }
+        if (target.startsWith("/gzip/")) {
+            writeGzip(out, size(target, "/gzip/"));
+            return true;
+        }
         if (target.startsWith("/close/")) {
             writeFixed(out, 200, size(target, "/close/"), true);
             return false;
@@ -166,6 +171,17 @@ final class LoopbackHttpServer implements AutoCloseable {
             left -= n;
         }
         out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private static void writeGzip(OutputStream out, int length) throws IOException {
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(compressed)) {
+            writeFill(gzip, length);
+        }
+        out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + compressed.size() + "\r\nContent-Encoding: gzip\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        compressed.writeTo(out);
         out.flush();
     }
 
