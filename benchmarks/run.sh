@@ -208,9 +208,11 @@ virtual_run() {
   if [ -x "$jfr_tool" ]; then
     # Whole stacks (jfr print shows 5 frames by default, which hides the caller under a socket read).
     "$jfr_tool" print --stack-depth 512 --events jdk.VirtualThreadPinned "$vout/pinning.jfr" > "$vout/pinning-events.txt"
-    # A class being initialized pins for a moment on first use (the JDK's own Poller included, whichever client
-    # reads first): that is the JVM's, not the code on the stack. The rest (a monitor held, a native frame) is
-    # counted against keepalive when its code is on the stack, and the first three such stacks are printed.
+    # Loading, linking or initializing a class pins for a moment on first use (the JDK's own Poller included,
+    # whichever client reads first): the reason names the initialization or <clinit>, or "Freeze or preempt
+    # failed (2)", the VM's critical section (a class loader's lock taken inside the VM). That is the JVM's, not
+    # the code on the stack. The rest (a native frame, and on JDK 21 to 23 a monitor held) is counted against
+    # keepalive when its code is on the stack, and the first three such stacks are printed.
     awk '
       function done() {
         if (open && hit) { onstack++; if (!init) { ours++; if (shown < 3) { shown++; text = text block } } }
@@ -218,12 +220,12 @@ virtual_run() {
       }
       /^jdk.VirtualThreadPinned/ { done(); open = 1; all++ }
       open { block = block $0 "\n" }
-      /pinnedReason = / { r = $0; sub(/.*pinnedReason = /, "", r); reasons[r]++; if (r ~ /initialization|<clinit>/) init = 1 }
+      /pinnedReason = / { r = $0; sub(/.*pinnedReason = /, "", r); reasons[r]++; if (r ~ /initialization|<clinit>|failed \(2\)/) init = 1 }
       /dev\.keepalive\.transport\./ { hit = 1 }
       END {
         done()
         printf "jdk.VirtualThreadPinned events: %d in all, %d with keepalive transport code on the stack, %d of them" \
-          " pinned by keepalive (not by class initialization)\n", all, onstack + 0, ours + 0
+          " pinned by keepalive (not by class loading or initialization)\n", all, onstack + 0, ours + 0
         for (r in reasons) printf "  %5d  %s\n", reasons[r], r
         if (ours > 0) printf "The first of those pinned by keepalive:\n%s", text
       }' "$vout/pinning-events.txt" | tee "$vout/pinning.txt"
