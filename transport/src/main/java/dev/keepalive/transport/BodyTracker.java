@@ -35,6 +35,8 @@ final class BodyTracker {
     private final LongAdder suspects = new LongAdder();
     /** Requests that leaked or were suspects before: their next bodies record the stack. */
     private final SuspectRequests suspectRequests = new SuspectRequests();
+    /** Under {@code sampled}: the line recorded for the first body of each request. */
+    private final RequestSites requestSites = new RequestSites();
     private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final LongAdder opened = new LongAdder();
@@ -76,8 +78,19 @@ final class BodyTracker {
     OpenBody open(Object response, String method, URI uri, Route route, long contentLength,
             ConnectionPool.Lease lease, boolean underPressure) {
         long id = this.nextId.getAndIncrement();
-        Throwable origin = recordStack(id, method, route, uri, underPressure) ? new Throwable("opened here") : null;
-        OpenBody body = new OpenBody(id, method, uri, route, contentLength, origin, lease, System.nanoTime());
+        Throwable origin = null;
+        RequestSites.Site known = null;
+        if (this.tracking) {
+            StackCapture capture = this.settings.leakDetection().captureStack();
+            known = capture == StackCapture.SAMPLED ? this.requestSites.find(method, route, uri.getRawPath()) : null;
+            if (recordStack(capture, id, method, route, uri, underPressure, known)) {
+                origin = new Throwable("opened here");
+                if (capture == StackCapture.SAMPLED && known == null) {
+                    this.requestSites.remember(method, route, uri.getRawPath(), origin);
+                }
+            }
+        }
+        OpenBody body = new OpenBody(id, method, uri, route, contentLength, origin, known, lease, System.nanoTime());
         this.opened.increment();
         if (this.tracking) {
             body.watch = new OpenBody.Unreachable(response, body, this.unreachable);
@@ -87,16 +100,19 @@ final class BodyTracker {
     }
 
     /**
-     * Whether to record the opening stack. Walking the stack costs microseconds, a sizeable share of a
-     * loopback request, so {@code sampled} records it only where it pays: one body in {@code sample-rate},
-     * every body of a request that leaked or was a suspect before, and every body on a route near its cap.
+     * Whether to record the opening stack. Recording costs about a microsecond and 700 bytes, a sizeable share
+     * of a loopback request, so {@code sampled} records it only where it pays: the first body of each request
+     * (a later one names that line, see {@link RequestSites}), one body in {@code sample-rate}, every body of
+     * a request that leaked or was a suspect before, and every body on a route near its cap. Nothing is
+     * recorded while tracking is off: no one could look at it.
      */
-    private boolean recordStack(long id, String method, Route route, URI uri, boolean underPressure) {
-        return switch (this.settings.leakDetection().captureStack()) {
+    private boolean recordStack(StackCapture capture, long id, String method, Route route, URI uri,
+            boolean underPressure, RequestSites.Site known) {
+        return switch (capture) {
             case ALWAYS -> true;
             case NEVER -> false;
-            case SAMPLED -> underPressure || id % this.settings.leakDetection().sampleRate() == 0
-                    || this.suspectRequests.contains(method, route, uri.getRawPath());
+            case SAMPLED -> (known == null && !this.requestSites.full()) || underPressure
+                    || id % this.settings.leakDetection().sampleRate() == 0 || this.suspectRequests.contains(method, route, uri.getRawPath());
         };
     }
 
@@ -224,6 +240,10 @@ final class BodyTracker {
 
     private static String stackText(OpenBody body) {
         List<String> stack = body.stack();
+        if (stack == null && body.openedAtFromRequest()) {
+            return " (The opening stack was not recorded for this body: the line is where the first body of the same"
+                    + " request (method, route, path) was opened. The next body of this request records its own.)";
+        }
         if (stack == null) {
             return " (The opening stack was not recorded; the next body of this request records it.)";
         }

@@ -58,6 +58,8 @@ final class OpenBody {
     /** The stack at opening when it was recorded, else null; turned into text only when looked at. */
     private final Throwable origin;
     private volatile CallSite site;
+    /** Where an earlier body of the same request was opened, when this body recorded no stack; else null. */
+    private final RequestSites.Site requestSite;
     /** The lease of the connection that carries the body; given back through the pool, once. */
     final ConnectionPool.Lease lease;
 
@@ -82,13 +84,14 @@ final class OpenBody {
     boolean linked;
 
     OpenBody(long id, String method, URI uri, Route route, long contentLength, Throwable origin,
-            ConnectionPool.Lease lease, long now) {
+            RequestSites.Site requestSite, ConnectionPool.Lease lease, long now) {
         this.id = id;
         this.method = method;
         this.uri = uri;
         this.route = route;
         this.contentLength = contentLength;
         this.origin = origin;
+        this.requestSite = origin == null ? requestSite : null;
         this.lease = lease;
         this.openedNanos = now;
         this.lastReadNanos = now;
@@ -117,10 +120,21 @@ final class OpenBody {
         return ((int) FLAGS.getAndBitwiseOr(this, RETIRED) & SUSPECT) != 0;
     }
 
-    /** The opening application frame, or {@code "unknown"} when the stack was not recorded. */
+    /**
+     * The opening application frame; when this body's stack was not recorded, the one recorded for the first
+     * body of the same request; else {@code "unknown"}.
+     */
     String openedAt() {
         CallSite resolved = site();
-        return resolved != null ? resolved.openedAt() : CallSite.UNKNOWN;
+        if (resolved != null) {
+            return resolved.openedAt();
+        }
+        return this.requestSite != null ? this.requestSite.openedAt() : CallSite.UNKNOWN;
+    }
+
+    /** Whether {@link #openedAt()} is the line recorded for this body's request, not for this body. */
+    boolean openedAtFromRequest() {
+        return this.origin == null && this.requestSite != null;
     }
 
     /** The opening stack from the application frame down, or null when it was not recorded. */

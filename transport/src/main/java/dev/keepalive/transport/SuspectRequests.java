@@ -128,6 +128,35 @@ final class SuspectRequests {
         return h;
     }
 
+    /** Whether {@link #template(String)} of {@code path} is {@code template}, found without building it. */
+    static boolean matchesTemplate(String path, String template) {
+        int t = 0;
+        int start = 0;
+        int n = path.length();
+        for (int i = 0; i <= n; i++) {
+            if (i == n || path.charAt(i) == '/') {
+                boolean digit = false;
+                for (int j = start; j < i && !digit; j++) {
+                    char c = path.charAt(j);
+                    digit = c >= '0' && c <= '9';
+                }
+                int length = digit ? 2 : i - start;
+                if (digit ? !template.startsWith("{}", t) : !template.regionMatches(t, path, start, length)) {
+                    return false;
+                }
+                t += length;
+                if (i < n) {
+                    if (t >= template.length() || template.charAt(t) != '/') {
+                        return false;
+                    }
+                    t++;
+                }
+                start = i + 1;
+            }
+        }
+        return t == template.length();
+    }
+
     /** The path with every segment that holds a digit (an id, a number, a UUID) replaced by {@code {}}. */
     static String template(String path) {
         StringBuilder sb = new StringBuilder(path.length());

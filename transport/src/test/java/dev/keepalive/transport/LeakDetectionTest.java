@@ -185,8 +185,61 @@ class LeakDetectionTest {
         finally {
             second.close();
         }
+        factory.createRequest(uri("/other"), HttpMethod.GET).execute().close(); // the first body of /other records
         try (ClientHttpResponse elsewhere = factory.createRequest(uri("/other"), HttpMethod.GET).execute()) {
             assertThat(this.transport.bodies().bodies().get(0).stack()).isNull();
+        }
+    }
+
+    @Test
+    void firstLeakOfARequestNamesItsLineUnderTheDefaultCaptureMode() throws Exception {
+        // The default mode with a sample that never hits: the line must not come from luck.
+        KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().sampleRate(1_000_000));
+        assertThat(this.transport.settings().leakDetection().captureStack()).isEqualTo(StackCapture.SAMPLED);
+        List<BodySnapshot> leaked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        this.transport.addListener(new TransportListener() {
+            @Override
+            public void bodyLeaked(BodySnapshot body) {
+                leaked.add(body);
+            }
+        });
+        try (LogCapture log = new LogCapture(BodyTracker.class)) {
+            dropUnclosed(factory);
+            awaitGc(() -> this.transport.bodies().leaked() == 1);
+            assertThat(leaked).singleElement().satisfies((body) -> {
+                assertThat(body.openedAt()).startsWith("dev.keepalive.transport.LeakDetectionTest.openFromTheSameLine(");
+                assertThat(body.stack()).isNotEmpty();
+            });
+            assertThat(log.messages(Level.ERROR)).singleElement().asString()
+                    .contains("LeakDetectionTest.openFromTheSameLine(LeakDetectionTest.java:");
+        }
+    }
+
+    @Test
+    void leakOfALaterBodyNamesTheLineRecordedForItsRequest() throws Exception {
+        KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().sampleRate(1_000_000));
+        List<BodySnapshot> leaked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        this.transport.addListener(new TransportListener() {
+            @Override
+            public void bodyLeaked(BodySnapshot body) {
+                leaked.add(body);
+            }
+        });
+        int line;
+        try (ClientHttpResponse first = factory.createRequest(uri("/users/41"), HttpMethod.GET).execute()) { // line
+            line = new Throwable().getStackTrace()[0].getLineNumber() - 1;
+            first.getBody().readAllBytes();
+        }
+        try (LogCapture log = new LogCapture(BodyTracker.class)) {
+            // Another id, one request (method, route, path template): this body records no stack of its own.
+            factory.createRequest(uri("/users/42"), HttpMethod.GET).execute();
+            awaitGc(() -> this.transport.bodies().leaked() == 1);
+            assertThat(leaked).singleElement().satisfies((body) -> {
+                assertThat(body.openedAt()).contains("LeakDetectionTest.java:" + line);
+                assertThat(body.stack()).as("not recorded for this body").isNull();
+            });
+            assertThat(log.messages(Level.ERROR)).singleElement().asString()
+                    .contains("LeakDetectionTest.java:" + line).contains("not recorded for this body");
         }
     }
 
@@ -209,9 +262,10 @@ class LeakDetectionTest {
     void sampledRecordsTheNextBodyOfARequestThatWasASuspect() throws Exception {
         KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().leakThreshold(Duration.ofMillis(100))
                 .sampleRate(1_000_000));
+        factory.createRequest(uri("/report"), HttpMethod.GET).execute().close(); // the first body of /report records
         try (ClientHttpResponse first = factory.createRequest(uri("/report"), HttpMethod.GET).execute()) {
             await().atMost(Duration.ofSeconds(5)).until(() -> this.transport.bodies().leakSuspects() == 1);
-            assertThat(this.transport.bodies().bodies().get(0).openedAt()).isEqualTo("unknown");
+            assertThat(this.transport.bodies().bodies().get(0).stack()).isNull();
         }
         try (ClientHttpResponse second = factory.createRequest(uri("/report"), HttpMethod.GET).execute()) {
             assertThat(this.transport.bodies().bodies().get(0).openedAt())
@@ -222,10 +276,14 @@ class LeakDetectionTest {
     @Test
     void sampledRecordsEveryBodyOnARouteNearItsCap() throws Exception {
         KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().maxConnsPerHost(4).sampleRate(1_000_000));
+        for (String path : new String[] { "/1", "/2" }) {
+            factory.createRequest(uri(path), HttpMethod.GET).execute().close(); // the first body of each records
+        }
         try (ClientHttpResponse first = factory.createRequest(uri("/1"), HttpMethod.GET).execute();
                 ClientHttpResponse second = factory.createRequest(uri("/2"), HttpMethod.GET).execute()) {
             List<BodySnapshot> bodies = this.transport.bodies().bodies();
             assertThat(bodies.get(0).stack()).as("1 of 4 in use: not near the cap").isNull();
+            assertThat(bodies.get(1).stack()).isNotNull();
             assertThat(bodies.get(1).openedAt()).contains("LeakDetectionTest.java");
         }
     }
