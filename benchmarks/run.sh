@@ -5,7 +5,8 @@
 # worker, keep-alive for ever, no access log, stub_status on), builds and runs the Java harness, which
 # drives every client and wrk -t1 in alternating rounds, and stops nginx by its own pid on exit.
 #
-#   bash benchmarks/run.sh              full run: 3 rounds, 2 s warm-up + 7 s windows (about 15 minutes)
+#   bash benchmarks/run.sh              full run: 3 rounds, 2 s warm-up + 7 s windows, then the virtual-thread set
+#                                       (about 35 minutes)
 #   bash benchmarks/run.sh --quick      CI run: 1 round, 0.5 s + 1 s windows (under a minute)
 #   bash benchmarks/run.sh --virtual    only the virtual-thread set (needs a JDK 21+, see below)
 #
