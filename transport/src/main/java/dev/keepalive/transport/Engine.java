@@ -151,16 +151,19 @@ final class Engine implements AutoCloseable {
         // and build it again, and take a path starting with "//" for an authority.
         BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, (HttpHost) null, path);
         boolean dropConnection = this.settings.disableKeepAlives();
-        // forEach, not headerSet(): Spring's header set builds a case-insensitive name map on every call.
-        headers.forEach((name, values) -> {
-            if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
-                    || (dropConnection && name.equalsIgnoreCase("Connection"))) {
-                return; // framing is ours: derived from the body below
-            }
-            for (int i = 0; i < values.size(); i++) {
-                request.addHeader(name, values.get(i));
-            }
-        });
+        // Spring's forEach (and headerSet) build a case-insensitive copy of the names on every call: most
+        // requests (a RestClient GET) carry no header of the application's, and skip it.
+        if (!headers.isEmpty()) {
+            headers.forEach((name, values) -> {
+                if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
+                        || (dropConnection && name.equalsIgnoreCase("Connection"))) {
+                    return; // framing is ours: derived from the body below
+                }
+                for (int i = 0; i < values.size(); i++) {
+                    request.addHeader(name, values.get(i));
+                }
+            });
+        }
         // Lower-case names here and below: the case-insensitive lookup then makes no lower-cased copy.
         if (!headers.containsHeader("host")) {
             request.addHeader("Host", route.hostHeader());
