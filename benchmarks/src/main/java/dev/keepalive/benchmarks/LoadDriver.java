@@ -1,7 +1,6 @@
 package dev.keepalive.benchmarks;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +13,9 @@ import org.springframework.web.client.RestClient.RequestHeadersSpec.ConvertibleC
 
 /**
  * Puts one scenario's load on the server through a {@link RestClient}: {@code concurrency} platform
- * threads (or virtual threads, when the scenario says so), each sending GET requests one after another and reading every body to its end, first for the
- * warm-up and then for the measured window. Only requests that start and finish inside the window are
+ * threads (or virtual threads, when the scenario says so), each sending GET requests one after another and
+ * reading every body to its end as a {@code byte[]} through RestClient's converter (as an application reads a
+ * body), first for the warm-up and then for the measured window. Only requests that start and finish inside the window are
  * counted. Bounded in time (warm-up + window) and in count ({@link Timing#maxRequests()}).
  */
 public final class LoadDriver {
@@ -138,7 +138,6 @@ public final class LoadDriver {
         private final CountDownLatch finished;
         private final CountDownLatch released;
         private final LatencySamples samples;
-        private final byte[] buffer = new byte[16 * 1024];
         private final RestClient.RequestHeadersSpec.ExchangeFunction<Boolean> drain = this::drain;
 
         long measured;
@@ -216,11 +215,10 @@ public final class LoadDriver {
                 }
                 return Boolean.FALSE;
             }
-            long total = 0;
-            InputStream body = response.getBody();
-            for (int n; (n = body.read(this.buffer)) != -1;) {
-                total += n;
-            }
+            // As an application reads a body: a byte[] through RestClient's converter, which asks the stream for
+            // readNBytes(Content-Length) after a look at its first byte.
+            byte[] body = response.bodyTo(byte[].class);
+            long total = body != null ? body.length : 0;
             if (total != this.expectedBytes) {
                 if (this.firstError == null) {
                     this.firstError = "body of " + total + " bytes, expected " + this.expectedBytes;
