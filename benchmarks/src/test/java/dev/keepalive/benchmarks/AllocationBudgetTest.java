@@ -2,14 +2,20 @@ package dev.keepalive.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,30 +32,16 @@ class AllocationBudgetTest {
     private static final int WARM_UP = 3000;
     private static final int MEASURED = 3000;
 
-    private HttpServer server;
+    private FileServer server;
 
     @BeforeEach
     void start() throws Exception {
-        byte[] small = "k".repeat(100).getBytes(StandardCharsets.US_ASCII);
-        byte[] large = new byte[64 * 1024];
-        Arrays.fill(large, (byte) 'x');
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 64);
-        this.server.createContext(Scenario.SMALL_PATH, (exchange) -> {
-            exchange.sendResponseHeaders(200, small.length);
-            exchange.getResponseBody().write(small);
-            exchange.close();
-        });
-        this.server.createContext(Scenario.LARGE_PATH, (exchange) -> {
-            exchange.sendResponseHeaders(200, large.length);
-            exchange.getResponseBody().write(large);
-            exchange.close();
-        });
-        this.server.start();
+        this.server = new FileServer();
     }
 
     @AfterEach
-    void stop() {
-        this.server.stop(0);
+    void stop() throws Exception {
+        this.server.close();
     }
 
     @Test
@@ -76,7 +68,7 @@ class AllocationBudgetTest {
     }
 
     private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + path);
+        return URI.create("http://127.0.0.1:" + this.server.port() + path);
     }
 
     private static long bytesPerRequest(RequestFactoryHandle.Source factories, URI uri) throws Exception {
@@ -95,6 +87,81 @@ class AllocationBudgetTest {
             long allocated = threads.getThreadAllocatedBytes(thread) - before;
             assertThat(read).isPositive();
             return allocated / MEASURED;
+        }
+    }
+
+    /**
+     * nginx's two files on 127.0.0.1, one thread per connection, keep-alive for ever: a request head is
+     * answered with the file its path names (any other path with 100 bytes), headers as nginx sends them.
+     */
+    private static final class FileServer implements AutoCloseable {
+
+        private final ServerSocket listener = new ServerSocket(0, 64, InetAddress.getByName("127.0.0.1"));
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final byte[] small = response(Scenario.SMALL_BYTES);
+        private final byte[] large = response(Scenario.LARGE_BYTES);
+
+        FileServer() throws IOException {
+            Thread acceptor = new Thread(this::accept, "allocation-budget-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return this.listener.getLocalPort();
+        }
+
+        private void accept() {
+            try {
+                while (true) {
+                    Socket socket = this.listener.accept();
+                    this.sockets.add(socket);
+                    Thread worker = new Thread(() -> serve(socket), "allocation-budget-connection");
+                    worker.setDaemon(true);
+                    worker.start();
+                }
+            }
+            catch (IOException ex) {
+                // closed
+            }
+        }
+
+        private void serve(Socket socket) {
+            try (socket) {
+                socket.setTcpNoDelay(true);
+                InputStream in = new BufferedInputStream(socket.getInputStream());
+                OutputStream out = socket.getOutputStream();
+                StringBuilder head = new StringBuilder();
+                for (int b; (b = in.read()) != -1;) {
+                    head.append((char) b);
+                    if (head.length() >= 4 && head.lastIndexOf("\r\n\r\n") == head.length() - 4) {
+                        out.write(head.indexOf(" " + Scenario.LARGE_PATH + " ") > 0 ? this.large : this.small);
+                        out.flush();
+                        head.setLength(0);
+                    }
+                }
+            }
+            catch (IOException ex) {
+                // the client closed the connection
+            }
+        }
+
+        private static byte[] response(int length) {
+            String head = "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Sat, 05 Dec 2026 05:00:00 GMT\r\n"
+                    + "Content-Type: application/octet-stream\r\nContent-Length: " + length + "\r\n"
+                    + "Last-Modified: Sat, 05 Dec 2026 04:00:00 GMT\r\nConnection: keep-alive\r\n"
+                    + "ETag: \"69326c50-" + Integer.toHexString(length) + "\"\r\nAccept-Ranges: bytes\r\n\r\n";
+            byte[] bytes = Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII), head.length() + length);
+            Arrays.fill(bytes, head.length(), bytes.length, (byte) 'k');
+            return bytes;
+        }
+
+        @Override
+        public void close() throws IOException {
+            this.listener.close();
+            for (Socket socket : this.sockets) {
+                socket.close();
+            }
         }
     }
 }
