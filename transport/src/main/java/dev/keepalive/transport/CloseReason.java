@@ -35,11 +35,6 @@ public enum CloseReason {
         this.key = key;
     }
 
-    /** Whether the socket is reset at once rather than closed gracefully: nothing more is read or sent. */
-    boolean abortive() {
-        return this == ERROR || this == EARLY_CLOSE || this == LEAK_RECLAIMED;
-    }
-
     /** The lower-case, hyphenated name used in JSON and metric tags. */
     public String key() {
         return this.key;

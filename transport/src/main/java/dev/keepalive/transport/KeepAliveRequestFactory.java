@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.Objects;
 
+import dev.keepalive.transport.internal.exchange.KeepAliveClientHttpRequest;
+import dev.keepalive.transport.internal.pool.Route;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpRequestFactory;

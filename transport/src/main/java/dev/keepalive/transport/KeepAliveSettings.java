@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import dev.keepalive.transport.internal.proxy.ProxySelection;
+
 /**
  * The knobs of a {@link KeepAliveTransport}, with Go's {@code net/http.Transport} names and keepalive's
  * defaults, grouped as the {@code keepalive.*} properties are: {@link Pool}, {@link Timeouts}, {@link Drain},
@@ -468,7 +470,7 @@ public final class KeepAliveSettings {
     /** The proxy as the environment has it now; its errors name their setting first, as this reports them. */
     private static ProxySelection resolve(ProxyConfig proxy) {
         try {
-            return ProxySelection.resolve(proxy);
+            return ProxySelection.resolve(proxy, proxy.rawUrl());
         }
         catch (IllegalArgumentException ex) {
             // The proxy URL may hold a password, so it is never the shown value; the message shows it redacted.

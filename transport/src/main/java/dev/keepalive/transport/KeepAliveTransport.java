@@ -2,8 +2,11 @@ package dev.keepalive.transport;
 
 import java.util.Objects;
 
+import dev.keepalive.transport.internal.body.BodyTracker;
+import dev.keepalive.transport.internal.exchange.Engine;
+import dev.keepalive.transport.internal.pool.ConnectionPool;
+import dev.keepalive.transport.internal.pool.Route;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
-
 import org.springframework.http.client.ClientHttpRequestFactory;
 
 /**
@@ -20,7 +23,7 @@ public final class KeepAliveTransport implements AutoCloseable {
     private final Engine engine;
 
     private KeepAliveTransport(KeepAliveSettings settings) {
-        this.engine = new Engine(settings);
+        this.engine = new Engine(settings, settings.proxySelection());
     }
 
     /** Starts a transport (and its housekeeping thread) with these settings. */

@@ -14,7 +14,13 @@ public class PoolExhaustedException extends IOException {
 
     private final String route;
 
-    PoolExhaustedException(String route, String message) {
+    /**
+     * Public so that the pool, in an internal package, can throw it; applications have no reason to.
+     *
+     * @param route the route whose cap was reached, {@code scheme://host:port}
+     * @param message the whole message: the route, the cap, the counts and the oldest open bodies
+     */
+    public PoolExhaustedException(String route, String message) {
         super(message);
         this.route = route;
     }

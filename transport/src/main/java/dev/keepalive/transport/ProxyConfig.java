@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import dev.keepalive.transport.internal.proxy.HttpProxy;
+
 /**
  * Which proxy a {@link KeepAliveTransport} uses (design §3 rule 21): none, one given URL, or the one the
  * environment names. Immutable; set with {@link KeepAliveSettings.Builder#proxy(ProxyConfig)}, whose

@@ -3,6 +3,8 @@ package dev.keepalive.transport;
 import java.io.IOException;
 import java.net.URI;
 
+import dev.keepalive.transport.internal.pool.ConnectionPool;
+import dev.keepalive.transport.internal.pool.Route;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

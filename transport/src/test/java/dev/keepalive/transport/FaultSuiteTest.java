@@ -5,9 +5,9 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
-
 import javax.net.ssl.SSLException;
 
+import dev.keepalive.transport.internal.exchange.Engine;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.assertj.core.api.ThrowableAssertAlternative;
@@ -19,8 +19,8 @@ import org.springframework.http.client.ClientHttpResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Bad servers and bad networks, each on a raw peer on 127.0.0.1: the caller gets an exception whose message

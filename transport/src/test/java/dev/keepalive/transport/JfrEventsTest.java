@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.keepalive.transport.internal.body.BodyLeakedEvent;
+import dev.keepalive.transport.internal.body.LeakSuspectEvent;
+import dev.keepalive.transport.internal.pool.ConnectionAcquireEvent;
+import dev.keepalive.transport.internal.pool.PoolExhaustedEvent;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;

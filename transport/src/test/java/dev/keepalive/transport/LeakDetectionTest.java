@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 
 import ch.qos.logback.classic.Level;
+import dev.keepalive.transport.internal.body.BodyTracker;
+import dev.keepalive.transport.internal.body.Housekeeper;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;

@@ -65,7 +65,7 @@ class NoTrustAllTest {
 
     @Test
     void hostNameVerificationIsSetInTheConnector() throws IOException {
-        String connector = Files.readString(Path.of("src/main/java/dev/keepalive/transport/Connector.java"));
+        String connector = Files.readString(Path.of("src/main/java/dev/keepalive/transport/internal/exchange/Connector.java"));
         assertThat(connector).contains("setEndpointIdentificationAlgorithm(\"HTTPS\")");
     }
 }

@@ -3,6 +3,9 @@ package dev.keepalive.transport;
 import java.util.List;
 import java.util.Map;
 
+import dev.keepalive.transport.internal.pool.Route;
+import dev.keepalive.transport.internal.proxy.HttpProxy;
+import dev.keepalive.transport.internal.proxy.ProxySelection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -206,6 +209,6 @@ class ProxySelectionTest {
     }
 
     private static ProxySelection resolve(ProxyConfig config, Map<String, String> env, Map<String, String> props) {
-        return ProxySelection.resolve(config, env::get, props::get);
+        return ProxySelection.resolve(config, config.rawUrl(), env::get, props::get);
     }
 }

@@ -10,10 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-
 import javax.net.ssl.SSLException;
 
 import ch.qos.logback.classic.Level;
+import dev.keepalive.transport.internal.exchange.ProxyTunnel;
+import dev.keepalive.transport.internal.proxy.ProxySelection;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;

@@ -2,6 +2,7 @@ package dev.keepalive.transport;
 
 import java.net.URI;
 
+import dev.keepalive.transport.internal.pool.Route;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

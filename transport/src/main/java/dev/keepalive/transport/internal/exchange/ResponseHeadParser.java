@@ -1,0 +1,281 @@
+package dev.keepalive.transport.internal.exchange;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+
+import dev.keepalive.transport.internal.pool.PooledConnection;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.io.HttpMessageParser;
+import org.apache.hc.core5.http.io.HttpTransportMetrics;
+import org.apache.hc.core5.http.io.SessionInputBuffer;
+import org.apache.hc.core5.util.CharArrayBuffer;
+
+/**
+ * The response parser of every pooled connection: {@link ResponseHeadLines} reads the lines with HttpCore's
+ * strict rules, and this adds two limits HttpCore lacks. The whole head (status line and header
+ * lines) may take at most {@link Engine#MAX_RESPONSE_HEAD_BYTES}: HttpCore caps one line and the number of
+ * lines, which still lets a server make the client hold 500 lines of 64 KiB. And while an {@link Exchange}
+ * waits for a head, {@code response-header-timeout} is a deadline for the whole head, as in Go, not a
+ * timeout per read that a server trickling one line at a time never trips; {@code read-timeout} still
+ * bounds each read. Timeouts are reported with the setting that expired.
+ *
+ * <p>It also owns two facts about a head that the rest of the exchange relies on: a head framed both by
+ * {@code Transfer-Encoding} and {@code Content-Length} is a protocol error, and a connection that fails after
+ * some of the head arrived is reported as {@link ResponseCutShortException}, never as a stale connection.
+ */
+final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse> {
+
+    private static final ThreadLocal<HeadWait> WAITING = new ThreadLocal<>();
+
+    private final ResponseHeadLines lines;
+    /** The connection's input buffer, as the head's lines may use it; one per connection, reset per head. */
+    private Limited limited;
+
+    ResponseHeadParser(Http1Config config) {
+        this.lines = new ResponseHeadLines(config);
+    }
+
+    @Override
+    public ClassicHttpResponse parse(SessionInputBuffer buffer, InputStream in) throws IOException, HttpException {
+        HeadWait wait = WAITING.get();
+        if (wait != null && buffer.length() > 0) {
+            wait.received += buffer.length(); // read ahead while the request was sent (an early answer, a 100)
+        }
+        if (this.limited == null || this.limited.buffer != buffer) {
+            this.limited = new Limited(buffer);
+        }
+        this.limited.headBytes = 0;
+        ClassicHttpResponse response = this.lines.read(this.limited, wait != null ? wait.guard(in) : in);
+        if (response != null && response.containsHeader(HttpHeaders.TRANSFER_ENCODING)
+                && response.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
+            // RFC 9112 §6.3: where the body ends is in doubt (response splitting or smuggling), so nothing
+            // after this head can be trusted, on this exchange or the next one on this connection.
+            throw new ProtocolException("Response has both Transfer-Encoding and Content-Length, so its framing "
+                    + "is ambiguous (RFC 9112 section 6.3)");
+        }
+        return response;
+    }
+
+    /**
+     * The timeouts of the head the current thread is about to read on {@code connection}; the deadline of
+     * {@code headerTimeoutMillis} (0 = none) starts at the first read, after the request was written.
+     * Close it once the head is read.
+     */
+    static HeadWait await(PooledConnection connection, long headerTimeoutMillis, long readTimeoutMillis) {
+        HeadWait wait = new HeadWait(connection, headerTimeoutMillis, readTimeoutMillis);
+        WAITING.set(wait);
+        return wait;
+    }
+
+    /** Records that the response began to arrive while the request body was still being sent. */
+    static void earlyResponse() {
+        HeadWait wait = WAITING.get();
+        if (wait != null) {
+            wait.earlyResponse = true;
+        }
+    }
+
+    /**
+     * The request body has just been sent after an interim response was read: {@code response-header-timeout}
+     * counts again from the next read, as it counts from the end of the request everywhere else.
+     */
+    static void requestWritten() {
+        HeadWait wait = WAITING.get();
+        if (wait != null) {
+            wait.started = false;
+        }
+    }
+
+    /** The timeouts that apply while one head is read. */
+    static final class HeadWait implements AutoCloseable {
+
+        private final PooledConnection connection;
+        private final long headerTimeoutMillis;
+        private final long readTimeoutMillis;
+        private long startNanos;
+        private boolean started;
+        private boolean headerDeadlineBinds;
+        private boolean earlyResponse;
+        /** Bytes of the response that arrived so far. */
+        private long received;
+
+        private HeadWait(PooledConnection connection, long headerTimeoutMillis, long readTimeoutMillis) {
+            this.connection = connection;
+            this.headerTimeoutMillis = headerTimeoutMillis;
+            this.readTimeoutMillis = readTimeoutMillis;
+        }
+
+        private InputStream guard(InputStream in) {
+            return new FilterInputStream(in) {
+
+                @Override
+                public int read() throws IOException {
+                    beforeRead();
+                    try {
+                        int b = super.read();
+                        HeadWait.this.received += b >= 0 ? 1 : 0;
+                        return b;
+                    }
+                    catch (SocketTimeoutException ex) {
+                        throw timedOut(ex);
+                    }
+                    catch (IOException ex) {
+                        throw afterResponseBegan(ex);
+                    }
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    beforeRead();
+                    try {
+                        int n = super.read(b, off, len);
+                        HeadWait.this.received += Math.max(n, 0);
+                        return n;
+                    }
+                    catch (SocketTimeoutException ex) {
+                        throw timedOut(ex);
+                    }
+                    catch (IOException ex) {
+                        throw afterResponseBegan(ex);
+                    }
+                }
+            };
+        }
+
+        /** Sets the socket timeout to what is left of the head's deadline, or the read timeout if shorter. */
+        private void beforeRead() throws SocketTimeoutException {
+            if (this.headerTimeoutMillis <= 0) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (!this.started) {
+                this.started = true;
+                this.startNanos = now;
+            }
+            long left = TimeUnit.MILLISECONDS.toNanos(this.headerTimeoutMillis) - (now - this.startNanos);
+            if (left <= 0) {
+                this.headerDeadlineBinds = true;
+                throw timedOut(null);
+            }
+            long leftMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+            this.headerDeadlineBinds = this.readTimeoutMillis <= 0 || leftMillis <= this.readTimeoutMillis;
+            this.connection.setSocketTimeout(this.headerDeadlineBinds ? leftMillis : this.readTimeoutMillis);
+        }
+
+        private SocketTimeoutException timedOut(SocketTimeoutException cause) {
+            SocketTimeoutException ex = new SocketTimeoutException(this.headerDeadlineBinds
+                    ? "no response headers within " + this.headerTimeoutMillis + " ms (response-header-timeout)"
+                    : "no data for " + this.readTimeoutMillis + " ms (read-timeout)");
+            if (cause != null) {
+                ex.initCause(cause);
+            }
+            return ex;
+        }
+
+        /**
+         * A connection that fails once the response has begun was not stale: the server took the request and
+         * answered. Such a failure must not pass for the idle close that a retry (rule 10) is for, so it is
+         * reported as a {@link ResponseCutShortException}, which is not one.
+         */
+        private IOException afterResponseBegan(IOException ex) {
+            if (this.received == 0) {
+                return ex;
+            }
+            String reason = ex.getMessage() == null ? ex.getClass().getSimpleName()
+                    : ex.getClass().getSimpleName() + " (" + ex.getMessage() + ")";
+            ResponseCutShortException cut = new ResponseCutShortException("the connection failed after "
+                    + this.received + " bytes of the response head: " + reason);
+            cut.initCause(ex);
+            return cut;
+        }
+
+        /** Whether the response came before the whole request body was sent (see {@link EarlyResponse}). */
+        boolean earlyResponse() {
+            return this.earlyResponse;
+        }
+
+        @Override
+        public void close() {
+            // set, not remove: the thread's next exchange then finds its entry and allocates none
+            WAITING.set(null);
+        }
+    }
+
+    /** A connection that failed after part of the response head had arrived: not a stale connection. */
+    static final class ResponseCutShortException extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        ResponseCutShortException(String message) {
+            super(message);
+        }
+    }
+
+    /** Counts the bytes of the head's lines and fails once they pass the limit. */
+    private static final class Limited implements SessionInputBuffer {
+
+        private final SessionInputBuffer buffer;
+        private long headBytes;
+
+        Limited(SessionInputBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public int readLine(CharArrayBuffer dst, InputStream in) throws IOException {
+            int before = dst.length();
+            int n = this.buffer.readLine(dst, in);
+            if (n >= 0) {
+                this.headBytes += dst.length() - before + 2; // and its CRLF
+                if (this.headBytes > Engine.MAX_RESPONSE_HEAD_BYTES) {
+                    throw new MessageConstraintException("Response head exceeds " + Engine.MAX_RESPONSE_HEAD_BYTES
+                            + " bytes");
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public int length() {
+            return this.buffer.length();
+        }
+
+        @Override
+        public int capacity() {
+            return this.buffer.capacity();
+        }
+
+        @Override
+        public int available() {
+            return this.buffer.available();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len, InputStream in) throws IOException {
+            return this.buffer.read(b, off, len, in);
+        }
+
+        @Override
+        public int read(byte[] b, InputStream in) throws IOException {
+            return this.buffer.read(b, in);
+        }
+
+        @Override
+        public int read(InputStream in) throws IOException {
+            return this.buffer.read(in);
+        }
+
+        @Override
+        public HttpTransportMetrics getMetrics() {
+            return this.buffer.getMetrics();
+        }
+    }
+}
