@@ -3,6 +3,7 @@ package dev.keepalive.transport.internal.pool;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
@@ -16,12 +17,55 @@ import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
  * {@link #name()} is what users see. {@link #host()} is bare (an IPv6 literal without brackets, as sockets
  * and TLS want it); {@link #name()}, {@link #hostPort()} and {@link #hostHeader()} add the one pair of
  * brackets RFC 3986 asks for.
+ *
+ * <p>A class rather than a record so that it can keep its {@link #name()}: metrics, listeners and the body
+ * tracker ask the pool's route for it on every request and every sweep, and it is built once.
  */
-public record Route(String scheme, String host, int port, TlsProfile tls, HttpProxy proxy) {
+public final class Route {
+
+    private final String scheme;
+    private final String host;
+    private final int port;
+    private final TlsProfile tls;
+    private final HttpProxy proxy;
+    /** Built on first use; a race builds an equal string twice, which is harmless. */
+    private String name;
+
+    public Route(String scheme, String host, int port, TlsProfile tls, HttpProxy proxy) {
+        this.scheme = scheme;
+        this.host = host;
+        this.port = port;
+        this.tls = tls;
+        this.proxy = proxy;
+    }
 
     /** A direct route. */
     public Route(String scheme, String host, int port, TlsProfile tls) {
         this(scheme, host, port, tls, null);
+    }
+
+    /** {@code http} or {@code https}, lower case. */
+    public String scheme() {
+        return this.scheme;
+    }
+
+    /** The host, lower case, an IPv6 literal without brackets. */
+    public String host() {
+        return this.host;
+    }
+
+    public int port() {
+        return this.port;
+    }
+
+    /** The TLS setup for {@code https}, {@code null} for {@code http}. */
+    public TlsProfile tls() {
+        return this.tls;
+    }
+
+    /** The proxy the connections go through, {@code null} for none. */
+    public HttpProxy proxy() {
+        return this.proxy;
     }
 
     /**
@@ -104,8 +148,13 @@ public record Route(String scheme, String host, int port, TlsProfile tls, HttpPr
      * credentials), as shown in snapshots, logs and metric tags.
      */
     public String name() {
-        String target = this.scheme + "://" + hostPort();
-        return this.proxy == null ? target : target + " via " + this.proxy.name();
+        String n = this.name;
+        if (n == null) {
+            String target = this.scheme + "://" + hostPort();
+            n = this.proxy == null ? target : target + " via " + this.proxy.name();
+            this.name = n;
+        }
+        return n;
     }
 
     /** {@code host:port}, the key of per-host overrides. */
@@ -118,5 +167,27 @@ public record Route(String scheme, String host, int port, TlsProfile tls, HttpPr
         boolean defaultPort = this.port == (secure() ? 443 : 80);
         String h = this.host.indexOf(':') >= 0 ? "[" + this.host + "]" : this.host;
         return defaultPort ? h : h + ":" + this.port;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return this == other || (other instanceof Route that && this.port == that.port
+                && this.scheme.equals(that.scheme) && this.host.equals(that.host)
+                && Objects.equals(this.tls, that.tls) && Objects.equals(this.proxy, that.proxy));
+    }
+
+    @Override
+    public int hashCode() {
+        int h = this.scheme.hashCode();
+        h = 31 * h + this.host.hashCode();
+        h = 31 * h + this.port;
+        h = 31 * h + Objects.hashCode(this.tls);
+        return 31 * h + Objects.hashCode(this.proxy);
+    }
+
+    @Override
+    public String toString() {
+        return "Route[scheme=" + this.scheme + ", host=" + this.host + ", port=" + this.port + ", tls=" + this.tls
+                + ", proxy=" + this.proxy + "]";
     }
 }
