@@ -37,7 +37,6 @@ public final class BodyTracker {
     private static final Logger log = LoggerFactory.getLogger(BodyTracker.class);
 
     private final KeepAliveSettings settings;
-    private final ConnectionPool pool;
     private final ReferenceQueue<Object> unreachable = new ReferenceQueue<>();
     private final OpenBodies open = new OpenBodies();
     /** Open bodies flagged as leak suspects: a total read without walking the bodies. */
@@ -54,9 +53,8 @@ public final class BodyTracker {
     private final boolean tracking;
     private volatile long lastLeakMillis;
 
-    public BodyTracker(KeepAliveSettings settings, ConnectionPool pool) {
+    public BodyTracker(KeepAliveSettings settings) {
         this.settings = settings;
-        this.pool = pool;
         this.tracking = settings.leakDetection().trackBodies();
         this.thresholdNanos = settings.leakDetection().threshold().toNanos();
         for (int i = 0; i < this.finished.length; i++) {
@@ -155,19 +153,22 @@ public final class BodyTracker {
         return wasSuspect;
     }
 
-    /** Handles every response found unreachable since the last call; returns how many. */
-    int collectUnreachable(long waitMillis) throws InterruptedException {
+    /**
+     * Handles every response found unreachable since the last call, giving the connections of leaked bodies
+     * back to {@code pool} (unless reclaim is off); returns how many.
+     */
+    int collectUnreachable(long waitMillis, ConnectionPool pool) throws InterruptedException {
         int count = 0;
         Reference<?> ref = waitMillis > 0 ? this.unreachable.remove(waitMillis) : this.unreachable.poll();
         while (ref != null) {
-            onUnreachable(((OpenBody.Unreachable) ref).body);
+            onUnreachable(((OpenBody.Unreachable) ref).body, pool);
             count++;
             ref = this.unreachable.poll();
         }
         return count;
     }
 
-    private void onUnreachable(OpenBody body) {
+    private void onUnreachable(OpenBody body, ConnectionPool pool) {
         if (body.advance(OpenBody.AT_EOF, OpenBody.DONE)) {
             retire(body, BodyOutcome.EOF_NOT_CLOSED);
             log.debug("Body {} was read to EOF but never closed; nothing leaked. Opened at {}", body.id,
@@ -186,7 +187,7 @@ public final class BodyTracker {
             this.lastLeakMillis = System.currentTimeMillis();
             retire(body, BodyOutcome.LEAKED);
             if (reclaim) {
-                this.pool.release(body.lease, false, 0, CloseReason.LEAK_RECLAIMED);
+                pool.release(body.lease, false, 0, CloseReason.LEAK_RECLAIMED);
             }
             notifyListeners(body, TransportListener::bodyLeaked);
             BodyLeakedEvent.commit(body);

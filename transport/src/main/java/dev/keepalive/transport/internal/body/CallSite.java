@@ -1,5 +1,6 @@
 package dev.keepalive.transport.internal.body;
 
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,12 +22,12 @@ final class CallSite {
             "org.springframework.", "org.apache.hc.", "io.micrometer.", "kotlin.", "reactor.",
             "dev.keepalive.autoconfigure." };
 
-    private static final java.security.CodeSource OWN_CODE = codeSourceOf(CallSite.class);
+    private static final CodeSource OWN_CODE = codeSourceOf(CallSite.class);
 
     private static final ClassValue<Boolean> OWN_CLASS = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
-            java.security.CodeSource code = codeSourceOf(type);
+            CodeSource code = codeSourceOf(type);
             return OWN_CODE != null && code != null && OWN_CODE.getLocation() != null
                     && OWN_CODE.getLocation().equals(code.getLocation());
         }
@@ -84,7 +85,7 @@ final class CallSite {
         }
     }
 
-    private static java.security.CodeSource codeSourceOf(Class<?> type) {
+    private static CodeSource codeSourceOf(Class<?> type) {
         try {
             return type.getProtectionDomain().getCodeSource();
         }

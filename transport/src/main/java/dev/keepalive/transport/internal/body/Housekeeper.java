@@ -77,7 +77,7 @@ public final class Housekeeper implements AutoCloseable {
             try {
                 long next = nextTick - nextCheck <= 0 ? nextTick : nextCheck;
                 long waitMillis = Math.max(1, (next - System.nanoTime()) / 1_000_000);
-                this.leaksFoundSinceNudge += this.tracker.collectUnreachable(waitMillis);
+                this.leaksFoundSinceNudge += this.tracker.collectUnreachable(waitMillis, this.pool);
                 long now = System.nanoTime();
                 boolean tick = now - nextTick >= 0;
                 boolean check = now - nextCheck >= 0;

@@ -9,7 +9,9 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.security.NoSuchAlgorithmException;
+import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -127,7 +129,7 @@ public final class Connector {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             if (route.ipLiteral()) {
                 // RFC 6066 §3: no server name for an address. The JDK leaves it out; a provider might not.
-                parameters.setServerNames(java.util.List.of());
+                parameters.setServerNames(List.of());
             }
             if (route.tls().protocols() != null) {
                 parameters.setProtocols(route.tls().protocols().toArray(String[]::new));
@@ -147,7 +149,7 @@ public final class Connector {
         }
         catch (IOException ex) {
             closeQuietly(tls);
-            throw withCause(new javax.net.ssl.SSLException("TLS handshake with " + route.name() + " failed: "
+            throw withCause(new SSLException("TLS handshake with " + route.name() + " failed: "
                     + ex.getMessage()), ex);
         }
     }
@@ -170,7 +172,7 @@ public final class Connector {
                     + this.tlsHandshakeTimeoutMillis + " ms"), ex);
         }
         catch (IOException ex) {
-            throw withCause(new javax.net.ssl.SSLException("TLS handshake with " + route.name() + " failed: "
+            throw withCause(new SSLException("TLS handshake with " + route.name() + " failed: "
                     + ex.getMessage()), ex);
         }
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketException;
 import java.net.URI;
+import java.time.Duration;
 
 import dev.keepalive.transport.KeepAliveSettings;
 import dev.keepalive.transport.RequestOptions;
@@ -63,11 +64,10 @@ public final class Engine implements AutoCloseable {
                 .responseParserFactory((config) -> new ResponseHeadParser(http1))
                 .responseOutOfOrderStrategy(EarlyResponse.INSTANCE)
                 .build();
-        BodyTracker[] trackerRef = new BodyTracker[1];
+        BodyTracker bodies = new BodyTracker(settings);
+        this.tracker = bodies;
         this.pool = new ConnectionPool(settings, () -> wires.createConnection(null),
-                (route) -> trackerRef[0].describeOldest(route, 5));
-        this.tracker = new BodyTracker(settings, this.pool);
-        trackerRef[0] = this.tracker;
+                (route) -> bodies.describeOldest(route, 5));
         this.connector = new Connector(settings);
         this.housekeeper = new Housekeeper(settings, this.pool, this.tracker);
         this.housekeeper.start();
@@ -234,7 +234,7 @@ public final class Engine implements AutoCloseable {
                 + ": the request's Content-Length header is not a non-negative number");
     }
 
-    private static long millis(java.time.Duration preferred, java.time.Duration fallback) {
+    private static long millis(Duration preferred, Duration fallback) {
         return (preferred != null ? preferred : fallback).toMillis();
     }
 

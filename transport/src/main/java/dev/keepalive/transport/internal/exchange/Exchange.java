@@ -2,6 +2,7 @@ package dev.keepalive.transport.internal.exchange;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
 
@@ -157,8 +158,8 @@ final class Exchange implements BodyEnd {
         }
         this.engine.tracker.finished(body, BodyOutcome.EARLY_DISCARDED);
         this.engine.pool.release(this.lease, false, 0, CloseReason.ERROR);
-        if (cause instanceof java.net.SocketTimeoutException && this.readTimeoutMillis > 0) {
-            cause = withCause(new java.net.SocketTimeoutException("no data for " + this.readTimeoutMillis
+        if (cause instanceof SocketTimeoutException && this.readTimeoutMillis > 0) {
+            cause = withCause(new SocketTimeoutException("no data for " + this.readTimeoutMillis
                     + " ms (read-timeout)"), cause);
         }
         return Failures.describe("Reading the body of " + describe() + " failed after " + body.bytesRead

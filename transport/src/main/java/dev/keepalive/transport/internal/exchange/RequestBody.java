@@ -1,5 +1,7 @@
 package dev.keepalive.transport.internal.exchange;
 
+import java.io.ByteArrayInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -57,7 +59,7 @@ abstract sealed class RequestBody {
 
                 @Override
                 public InputStream getContent() {
-                    return new java.io.ByteArrayInputStream(content);
+                    return new ByteArrayInputStream(content);
                 }
 
                 @Override
@@ -136,7 +138,7 @@ abstract sealed class RequestBody {
      * Passes writes on in pieces of at most {@link EarlyResponse#SLICE} bytes, so that an early response is
      * noticed between them instead of after one write that blocks until the server reads it all.
      */
-    static final class Sliced extends java.io.FilterOutputStream {
+    static final class Sliced extends FilterOutputStream {
 
         Sliced(OutputStream out) {
             super(out);

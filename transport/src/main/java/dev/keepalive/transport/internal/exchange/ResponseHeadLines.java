@@ -2,6 +2,7 @@ package dev.keepalive.transport.internal.exchange;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
@@ -152,7 +153,7 @@ final class ResponseHeadLines {
             return;
         }
         if (position >= this.previous.length) {
-            this.previous = java.util.Arrays.copyOf(this.previous, REMEMBERED);
+            this.previous = Arrays.copyOf(this.previous, REMEMBERED);
         }
         this.previous[position] = header;
     }

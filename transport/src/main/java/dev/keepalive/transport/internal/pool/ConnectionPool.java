@@ -18,7 +18,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 
 import dev.keepalive.transport.AcquireOutcome;
 import dev.keepalive.transport.CloseReason;
@@ -43,7 +42,7 @@ public final class ConnectionPool implements AutoCloseable {
 
     private final KeepAliveSettings settings;
     private final WireFactory wireFactory;
-    private final Function<String, String> exhaustionDetails;
+    private final ExhaustionDiagnostic exhaustionDiagnostic;
     private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -161,10 +160,10 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     public ConnectionPool(KeepAliveSettings settings, WireFactory wireFactory,
-            Function<String, String> exhaustionDetails) {
+            ExhaustionDiagnostic exhaustionDiagnostic) {
         this.settings = settings;
         this.wireFactory = wireFactory;
-        this.exhaustionDetails = exhaustionDetails;
+        this.exhaustionDiagnostic = exhaustionDiagnostic;
         this.idleTimeoutNanos = positiveOrMax(settings.pool().idleConnTimeout().toNanos());
         this.lifetimeNanos = positiveOrMax(settings.pool().maxConnLifetime().toNanos());
         this.checkAfterNanos = settings.pool().validateAfterInactivity().toNanos();
@@ -203,11 +202,8 @@ public final class ConnectionPool implements AutoCloseable {
             try {
                 lease = acquireOnce(route, forceNew, start, timeoutNanos, cancellation, userState);
             }
-            catch (PoolExhaustedException ex) {
-                if (!isClosed()) {
-                    event.finish(route, AcquireOutcome.TIMEOUT, System.nanoTime() - start);
-                }
-                throw ex;
+            catch (Exhausted ex) {
+                throw exhausted(ex, start, event);
             }
             if (lease.needsCheck) {
                 // Idle for a while: check it outside the lock (taken out of the idle list, no other thread can
@@ -219,8 +215,10 @@ public final class ConnectionPool implements AutoCloseable {
                 }
             }
             long nanos = System.nanoTime() - start;
-            notifyAcquired(route, lease.outcome(), nanos);
-            event.finish(route, lease.outcome(), nanos);
+            // The pool's own route, whose name is built once, not the caller's equal one made for this request.
+            Route pooled = lease.connection.route;
+            notifyAcquired(pooled, lease.outcome(), nanos);
+            event.finish(pooled, lease.outcome(), nanos);
             return lease;
         }
     }
@@ -268,7 +266,7 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     private Lease acquireOnce(Route route, boolean forceNew, long start, long timeoutNanos,
-            Cancellation cancellation, Object userState) throws IOException {
+            Cancellation cancellation, Object userState) throws IOException, Exhausted {
         List<PooledConnection> toClose = new ArrayList<>(0);
         this.lock.lock();
         try {
@@ -297,7 +295,7 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     private Lease awaitLocked(RoutePool pool, long start, long timeoutNanos, Cancellation cancellation,
-            Object userState, List<PooledConnection> toClose) throws IOException {
+            Object userState, List<PooledConnection> toClose) throws IOException, Exhausted {
         Waiter waiter = new Waiter(this.lock.newCondition(), userState);
         if (cancellation != null) {
             cancellation.waiter = waiter;
@@ -320,7 +318,7 @@ public final class ConnectionPool implements AutoCloseable {
                 if (remaining <= 0) {
                     pool.waiters.remove(waiter);
                     this.waitingOrder.remove(waiter);
-                    throw exhausted(pool, start);
+                    throw timedOutLocked(pool);
                 }
                 remaining = waiter.granted.awaitNanos(remaining);
             }
@@ -340,32 +338,59 @@ public final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    private PoolExhaustedException exhausted(RoutePool pool, long start) {
+    /**
+     * A caller's wait at the cap of {@code pool} ran out: records the time of the timeout and what the cap
+     * looked like, under the lock. The exception is made by {@link #exhausted} once the lock is released,
+     * because it calls the listeners and the body tracker.
+     */
+    private Exhausted timedOutLocked(RoutePool pool) {
         // Rule 22: a caller failed by shutdown is no pool timeout (no DOWN health, no timeout metric or alert).
         boolean shutdown = this.closed;
         if (!shutdown) {
             this.lastAcquireTimeoutMillis = System.currentTimeMillis();
         }
-        String route = pool.route.name();
-        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        String counts = "timed out after " + waitedMillis + " ms waiting for a connection to " + route
-                + ": max-conns-per-host is " + pool.maxConns + " (" + pool.active() + " active, " + pool.idleCount()
-                + " idle, " + pool.waiters.size() + " waiting).";
-        int active = pool.active();
-        int idle = pool.idleCount();
-        int waiting = pool.waiters.size();
-        // Listeners and the body tracker are called without our lock: release it for the details.
-        this.lock.unlock();
-        try {
-            long waited = System.nanoTime() - start;
-            if (!shutdown) {
-                notifyAcquired(pool.route, AcquireOutcome.TIMEOUT, waited);
-                PoolExhaustedEvent.commit(route, pool.maxConns, active, idle, waiting, waited);
-            }
-            return new PoolExhaustedException(route, counts + this.exhaustionDetails.apply(route));
+        return new Exhausted(pool.route, pool.maxConns, pool.active(), pool.idleCount(), pool.waiters.size(),
+                shutdown);
+    }
+
+    /** The exception for a timed-out wait, with the diagnostic; never called with the lock held. */
+    private PoolExhaustedException exhausted(Exhausted at, long start, ConnectionAcquireEvent event) {
+        long waited = System.nanoTime() - start;
+        String route = at.route.name();
+        String counts = "timed out after " + TimeUnit.NANOSECONDS.toMillis(waited)
+                + " ms waiting for a connection to " + route + ": max-conns-per-host is " + at.maxConns + " ("
+                + at.active + " active, " + at.idle + " idle, " + at.waiting + " waiting).";
+        if (!at.shutdown) {
+            notifyAcquired(at.route, AcquireOutcome.TIMEOUT, waited);
+            PoolExhaustedEvent.commit(route, at.maxConns, at.active, at.idle, at.waiting, waited);
+            event.finish(at.route, AcquireOutcome.TIMEOUT, waited);
         }
-        finally {
-            this.lock.lock();
+        return new PoolExhaustedException(route, counts + this.exhaustionDiagnostic.describe(route));
+    }
+
+    /**
+     * A wait at the cap that timed out, and the cap as it was then: thrown out of the locked part of
+     * {@link #acquire} so that the exception is built after the lock is released. Never leaves this class.
+     */
+    private static final class Exhausted extends Exception {
+
+        private static final long serialVersionUID = 1L;
+
+        final transient Route route;
+        final int maxConns;
+        final int active;
+        final int idle;
+        final int waiting;
+        final boolean shutdown;
+
+        Exhausted(Route route, int maxConns, int active, int idle, int waiting, boolean shutdown) {
+            super(null, null, false, false); // control flow, not an error: no stack trace
+            this.route = route;
+            this.maxConns = maxConns;
+            this.active = active;
+            this.idle = idle;
+            this.waiting = waiting;
+            this.shutdown = shutdown;
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.concurrent.locks.Condition;
 
 import dev.keepalive.transport.CloseReason;
 
@@ -76,17 +77,17 @@ final class RoutePool {
     /** A caller blocked at the cap; the pool hands it a connection directly, in arrival order. */
     static final class Waiter {
 
-        final java.util.concurrent.locks.Condition granted;
+        final Condition granted;
         final long sinceNanos = System.nanoTime();
         /** The connection state (Apache's user token) the caller asked for; {@code null} for none. */
         final Object userState;
         ConnectionPool.Lease lease;
 
-        Waiter(java.util.concurrent.locks.Condition granted) {
+        Waiter(Condition granted) {
             this(granted, null);
         }
 
-        Waiter(java.util.concurrent.locks.Condition granted, Object userState) {
+        Waiter(Condition granted, Object userState) {
             this.granted = granted;
             this.userState = userState;
         }

@@ -2,6 +2,7 @@ package dev.keepalive.transport.internal.proxy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 import dev.keepalive.transport.ProxyConfig;
@@ -141,7 +142,7 @@ public final class ProxySelection {
 
     /** Go's order: the upper-case variable, else the lower-case one; {@code null} when neither is set. */
     private static String firstSet(UnaryOperator<String> env, String upper) {
-        for (String name : new String[] { upper, upper.toLowerCase(java.util.Locale.ROOT) }) {
+        for (String name : new String[] { upper, upper.toLowerCase(Locale.ROOT) }) {
             String value = env.apply(name);
             if (value != null && !value.isBlank()) {
                 return name;

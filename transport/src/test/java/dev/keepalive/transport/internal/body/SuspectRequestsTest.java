@@ -25,7 +25,7 @@ class SuspectRequestsTest {
         // Only a request that leaked before records its stack (no sampling), so the last check sees the memory.
         KeepAliveSettings settings = KeepAliveSettings.builder().reclaimLeaks(false).sampleRate(Integer.MAX_VALUE)
                 .build();
-        BodyTracker tracker = new BodyTracker(settings, null);
+        BodyTracker tracker = new BodyTracker(settings);
         ch.qos.logback.classic.Logger leakLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
                 .getLogger(BodyTracker.class);
         leakLog.setLevel(ch.qos.logback.classic.Level.OFF);
@@ -56,7 +56,7 @@ class SuspectRequestsTest {
     private static void awaitLeaks(BodyTracker tracker, long leaked) {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             System.gc();
-            tracker.collectUnreachable(10);
+            tracker.collectUnreachable(10, null); // reclaim is off: no pool needed
             return tracker.snapshot().leaked() == leaked;
         });
     }
