@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.keepalive.transport.internal.exchange.Engine;
+import dev.keepalive.transport.internal.pool.Cancellation;
 import dev.keepalive.transport.internal.pool.ConnectionPool;
+import dev.keepalive.transport.internal.pool.Lease;
 import dev.keepalive.transport.internal.pool.PooledConnection;
 import dev.keepalive.transport.internal.pool.Route;
 import org.apache.hc.client5.http.EndpointInfo;
@@ -69,7 +71,7 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
         if (this.closed.get()) {
             throw new IllegalStateException("This keepalive connection manager is closed");
         }
-        return new Lease(routeOf(route), requestTimeout, state);
+        return new PendingLease(routeOf(route), requestTimeout, state);
     }
 
     private Route routeOf(HttpRoute route) {
@@ -99,7 +101,7 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
 
     @Override
     public void release(ConnectionEndpoint endpoint, Object newState, TimeValue validDuration) {
-        ConnectionPool.Lease lease = endpointOf(endpoint).detach();
+        Lease lease = endpointOf(endpoint).detach();
         if (lease == null) {
             return; // released before: once per lease
         }
@@ -120,11 +122,11 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
     @Override
     public void connect(ConnectionEndpoint endpoint, TimeValue connectTimeout, HttpContext context) throws IOException {
         Endpoint ep = endpointOf(endpoint);
-        ConnectionPool.Lease lease = ep.attached();
+        Lease lease = ep.attached();
         if (lease.connection().isOpen()) {
             return;
         }
-        ConnectionPool.Lease target = this.engine.pool.reconnect(lease);
+        Lease target = this.engine.pool.reconnect(lease);
         if (target != lease && !ep.replace(lease, target)) {
             // Released by another thread meanwhile: the new slot goes back unused.
             this.engine.pool.release(target, false, 0, CloseReason.ERROR);
@@ -166,7 +168,7 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
      * One lease: pending until it got a connection or was cancelled, whichever comes first; decided by one
      * compare-and-set on {@link #outcome}, which then holds the endpoint or {@link #CANCELLED}.
      */
-    private final class Lease implements LeaseRequest {
+    private final class PendingLease implements LeaseRequest {
 
         private static final Object PENDING = new Object();
 
@@ -180,9 +182,9 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
 
         private final AtomicReference<Object> outcome = new AtomicReference<>(PENDING);
 
-        private final ConnectionPool.Cancellation cancellation = new ConnectionPool.Cancellation();
+        private final Cancellation cancellation = new Cancellation();
 
-        Lease(Route route, Timeout requestTimeout, Object userState) {
+        PendingLease(Route route, Timeout requestTimeout, Object userState) {
             this.route = route;
             this.requestTimeout = requestTimeout;
             this.userState = userState;
@@ -201,7 +203,7 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
                 throw cancelled();
             }
             ConnectionPool pool = KeepAliveConnectionManager.this.engine.pool;
-            ConnectionPool.Lease lease;
+            Lease lease;
             try {
                 lease = pool.acquire(this.route, false, waitNanos(timeout), this.cancellation, this.userState);
             }
@@ -261,33 +263,33 @@ public final class KeepAliveConnectionManager implements HttpClientConnectionMan
      */
     private static final class Endpoint extends ConnectionEndpoint {
 
-        private final AtomicReference<ConnectionPool.Lease> lease;
+        private final AtomicReference<Lease> lease;
 
-        Endpoint(ConnectionPool.Lease lease) {
+        Endpoint(Lease lease) {
             this.lease = new AtomicReference<>(lease);
         }
 
         /** The lease, or {@code null} when it was released before; after this, the endpoint is dead. */
-        ConnectionPool.Lease detach() {
+        Lease detach() {
             return this.lease.getAndSet(null);
         }
 
         /** The lease it holds; an endpoint released before fails as Apache's does. */
-        ConnectionPool.Lease attached() {
-            ConnectionPool.Lease held = this.lease.get();
+        Lease attached() {
+            Lease held = this.lease.get();
             if (held == null) {
                 throw new ConnectionShutdownException();
             }
             return held;
         }
 
-        boolean replace(ConnectionPool.Lease spent, ConnectionPool.Lease fresh) {
+        boolean replace(Lease spent, Lease fresh) {
             return this.lease.compareAndSet(spent, fresh);
         }
 
         /** The connection it holds, or {@code null} once released. */
         private PooledConnection current() {
-            ConnectionPool.Lease held = this.lease.get();
+            Lease held = this.lease.get();
             return held != null ? held.connection() : null;
         }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 
 import dev.keepalive.transport.internal.pool.ConnectionPool;
+import dev.keepalive.transport.internal.pool.Lease;
 import dev.keepalive.transport.internal.pool.Route;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,7 +51,7 @@ class ConnectionPoolTest {
         assertThat(this.transport.pool().idle()).isEqualTo(1);
         ConnectionPool pool = this.transport.engine().pool;
 
-        ConnectionPool.Lease lease = pool.acquire(Route.of(uri, null), true);
+        Lease lease = pool.acquire(Route.of(uri, null), true);
 
         assertThat(lease.outcome()).isEqualTo(AcquireOutcome.NEW);
         PoolSnapshot snapshot = this.transport.pool();

@@ -22,6 +22,7 @@ import dev.keepalive.transport.KeepAliveSettings;
 import dev.keepalive.transport.StackCapture;
 import dev.keepalive.transport.TransportListener;
 import dev.keepalive.transport.internal.pool.ConnectionPool;
+import dev.keepalive.transport.internal.pool.Lease;
 import dev.keepalive.transport.internal.pool.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +84,7 @@ public final class BodyTracker {
      *        an exhaustion message can name the lines holding the connections
      */
     public OpenBody open(Object response, String method, URI uri, Route route, long contentLength,
-            ConnectionPool.Lease lease, boolean underPressure) {
+            Lease lease, boolean underPressure) {
         long id = this.nextId.getAndIncrement();
         Throwable origin = null;
         RequestSites.Site known = null;

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import dev.keepalive.transport.BodySnapshot;
 import dev.keepalive.transport.internal.UriRedactor;
 import dev.keepalive.transport.internal.pool.ConnectionPool;
+import dev.keepalive.transport.internal.pool.Lease;
 import dev.keepalive.transport.internal.pool.Route;
 
 /**
@@ -66,7 +67,7 @@ public final class OpenBody {
     /** Where an earlier body of the same request was opened, when this body recorded no stack; else null. */
     private final RequestSites.Site requestSite;
     /** The lease of the connection that carries the body; given back through the pool, once. */
-    final ConnectionPool.Lease lease;
+    final Lease lease;
 
     private volatile int phase = OPEN;
     public volatile long bytesRead;
@@ -89,7 +90,7 @@ public final class OpenBody {
     boolean linked;
 
     OpenBody(long id, String method, URI uri, Route route, long contentLength, Throwable origin,
-            RequestSites.Site requestSite, ConnectionPool.Lease lease, long now) {
+            RequestSites.Site requestSite, Lease lease, long now) {
         this.id = id;
         this.method = method;
         this.uri = uri;

@@ -13,6 +13,7 @@ import dev.keepalive.transport.internal.body.BodyTracker;
 import dev.keepalive.transport.internal.body.Compression;
 import dev.keepalive.transport.internal.body.Housekeeper;
 import dev.keepalive.transport.internal.pool.ConnectionPool;
+import dev.keepalive.transport.internal.pool.Lease;
 import dev.keepalive.transport.internal.pool.Route;
 import dev.keepalive.transport.internal.proxy.ProxySelection;
 import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
@@ -118,7 +119,7 @@ public final class Engine implements AutoCloseable {
         for (int attempt = 0;; attempt++) {
             // Built before a connection is leased: if the application's headers make it throw, nothing leaks.
             ClassicHttpRequest request = ProxyForm.apply(toWire(method, uri, route, headers, body, gzip), route);
-            ConnectionPool.Lease lease = this.pool.acquire(route, attempt > 0);
+            Lease lease = this.pool.acquire(route, attempt > 0);
             Exchange exchange = new Exchange(this, method, uri, lease, readTimeout);
             try {
                 ClassicHttpResponse response = exchange.send(request, this.executor, connectTimeout);

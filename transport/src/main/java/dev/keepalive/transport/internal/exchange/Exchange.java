@@ -13,6 +13,7 @@ import dev.keepalive.transport.internal.body.BodyEnd;
 import dev.keepalive.transport.internal.body.OpenBody;
 import dev.keepalive.transport.internal.body.TrackedBody;
 import dev.keepalive.transport.internal.pool.ConnectionPool;
+import dev.keepalive.transport.internal.pool.Lease;
 import dev.keepalive.transport.internal.pool.PooledConnection;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -32,13 +33,13 @@ final class Exchange implements BodyEnd {
     private final Engine engine;
     private final String method;
     private final URI uri;
-    private final ConnectionPool.Lease lease;
+    private final Lease lease;
     private final PooledConnection connection;
     private final long readTimeoutMillis;
     private boolean keepAlive;
     private long keepAliveMillis;
 
-    Exchange(Engine engine, String method, URI uri, ConnectionPool.Lease lease, long readTimeoutMillis) {
+    Exchange(Engine engine, String method, URI uri, Lease lease, long readTimeoutMillis) {
         this.engine = engine;
         this.method = method;
         this.uri = uri;

@@ -36,7 +36,7 @@ public final class PooledConnection {
     // Guarded by the pool lock.
     State state = State.CONNECTING;
     /** The lease it is handed out under; null while idle or closed. */
-    ConnectionPool.Lease lease;
+    Lease lease;
     /** Exchanges it carried: hand-outs, less those that failed their idle check before carrying anything. */
     long requests;
     long idleSinceNanos;

@@ -81,7 +81,7 @@ final class RoutePool {
         final long sinceNanos = System.nanoTime();
         /** The connection state (Apache's user token) the caller asked for; {@code null} for none. */
         final Object userState;
-        ConnectionPool.Lease lease;
+        Lease lease;
 
         Waiter(Condition granted) {
             this(granted, null);
