@@ -41,8 +41,13 @@ public final class ConnectionPool implements AutoCloseable {
     private final KeepAliveSettings settings;
     private final WireFactory wireFactory;
     private final ExhaustionDiagnostic exhaustionDiagnostic;
+    /** Copy-on-write: read without the lock, and called only with the lock released. */
     private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
 
+    /**
+     * Guards every field below down to {@link #closed}, each {@link RoutePool}'s fields and each
+     * {@link PooledConnection}'s pool fields. Never held across socket I/O, a listener or the diagnostic.
+     */
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled, once the pool is closed, whenever a connection closes: the shutdown grace waits on it. */
     private final Condition drained = this.lock.newCondition();
@@ -64,6 +69,7 @@ public final class ConnectionPool implements AutoCloseable {
     private long lastAcquireTimeoutMillis;
     private boolean closed;
 
+    // Settings, fixed at construction: read without the lock.
     private final long idleTimeoutNanos;
     private final long lifetimeNanos;
     /** Idle this long, a connection is checked (IdleCheck) before reuse and by the housekeeper's sweep. */
