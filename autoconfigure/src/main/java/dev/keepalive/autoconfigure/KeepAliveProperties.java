@@ -329,8 +329,9 @@ public class KeepAliveProperties {
         private Duration threshold = Duration.ofSeconds(30);
 
         /**
-         * When the stack that opened a body is recorded: "never", "sampled" (one body in sample-rate, and
-         * every body opened from a call site that already leaked) or "always".
+         * When the stack that opened a body is recorded: "never", "sampled" (the first body of each request,
+         * whose line later bodies of the request show; one body in sample-rate; and every body of a request
+         * that already leaked) or "always".
          */
         private StackCapture captureStack = StackCapture.SAMPLED;
 
