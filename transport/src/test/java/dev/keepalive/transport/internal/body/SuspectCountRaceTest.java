@@ -34,7 +34,7 @@ class SuspectCountRaceTest {
     void flaggingAndEndingInAnyOrderLeaveTheCountAtZero() throws Exception {
         KeepAliveSettings settings = KeepAliveSettings.builder().leakThreshold(Duration.ofNanos(1))
                 .captureStack(StackCapture.NEVER).build();
-        BodyTracker tracker = new BodyTracker(settings, null);
+        BodyTracker tracker = new BodyTracker(settings);
         ch.qos.logback.classic.Logger leakLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
                 .getLogger(BodyTracker.class);
         leakLog.setLevel(ch.qos.logback.classic.Level.OFF); // a WARN per suspect would be most of the work
