@@ -11,7 +11,11 @@ public enum CloseReason {
      * that announced none, than the pool learned it keeps connections (design §3 rule 16).
      */
     IDLE_TIMEOUT("idle-timeout"),
-    /** Released over the per-host idle cap, or the least recently used idle connection over the global cap. */
+    /**
+     * Released over the per-host idle cap, the least recently used idle connection over the global cap, or an
+     * idle or given-back connection closed at {@code max-conns-per-host} to make room for a caller that needs
+     * a new one (the retry after a stale connection, or another connection state).
+     */
     MAX_IDLE("max-idle"),
     /**
      * The exchange ended the connection: {@code Connection: close} (from the server, or sent by us under

@@ -3,6 +3,11 @@ package dev.keepalive.transport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +21,7 @@ import org.springframework.web.client.RestTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -178,6 +184,65 @@ class StaleConnectionRetryTest {
                     .withMessageContaining(hangsUp.route());
             assertThat(hangsUp.accepted()).isEqualTo(1);
             assertThat(this.transport.pool().closedBy().get(CloseReason.ERROR)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * At the cap, the retry waits for a slot, and the slot it is handed may be a connection that another
+     * caller has just used. Here the server answers only the first request of each connection and closes it
+     * silently on the next one, so that any reused connection is stale: the retry must still go on a new
+     * connection, as rule 10 says, and not on the connection the waiter ahead of it gave back.
+     */
+    @Test
+    void atTheCapTheRetryIsHandedANewConnectionNotAReleasedOne() throws Exception {
+        CountDownLatch closeReused = new CountDownLatch(1);
+        this.peer.close();
+        this.peer = new RawPeer((conn) -> {
+            String request = conn.readRequest();
+            conn.write(RawPeer.ok("hello " + request.substring(0, request.indexOf(' '))));
+            if (conn.readRequest() != null) {
+                closeReused.await(); // holds the stale exchange in flight until a second caller waits
+                conn.close();
+            }
+        });
+        KeepAliveRequestFactory factory = factory(KeepAliveSettings.builder().maxConnsPerHost(1)
+                .validateAfterInactivity(Duration.ofHours(1)));
+        get(factory);
+
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            Future<String> retried = callers.submit(() -> body(factory, "/retried"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> this.peer.received().size() == 2);
+            Future<String> waited = callers.submit(() -> {
+                try (ClientHttpResponse response = factory.createRequest(this.peer.uri("/waited"), HttpMethod.GET)
+                        .execute()) {
+                    // Gives its connection back only once the retry waits at the cap behind it.
+                    await().atMost(Duration.ofSeconds(5)).until(() -> this.transport.pool().waiting() == 1);
+                    return new String(response.getBody().readAllBytes(), StandardCharsets.UTF_8);
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> this.transport.pool().waiting() == 1);
+            closeReused.countDown();
+
+            assertThat(waited.get(10, TimeUnit.SECONDS)).isEqualTo("hello GET");
+            assertThat(retried.get(10, TimeUnit.SECONDS)).isEqualTo("hello GET");
+        }
+        finally {
+            callers.shutdownNow();
+        }
+        assertThat(this.peer.received()).extracting(RawPeer.Received::connection, RawPeer.Received::requestLine)
+                .containsExactly(tuple(0, "GET / HTTP/1.1"), tuple(0, "GET /retried HTTP/1.1"),
+                        tuple(1, "GET /waited HTTP/1.1"), tuple(2, "GET /retried HTTP/1.1"));
+        PoolSnapshot pool = this.transport.pool();
+        assertThat(pool.opened()).isEqualTo(3);
+        assertThat(pool.closedBy().get(CloseReason.SERVER_CLOSE)).as("the stale one").isEqualTo(1);
+        assertThat(pool.closedBy().get(CloseReason.MAX_IDLE)).as("the released one, making room").isEqualTo(1);
+        assertThat(pool.closedBy().get(CloseReason.ERROR)).isZero();
+    }
+
+    private String body(KeepAliveRequestFactory factory, String path) throws IOException {
+        try (ClientHttpResponse response = factory.createRequest(this.peer.uri(path), HttpMethod.GET).execute()) {
+            return new String(response.getBody().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

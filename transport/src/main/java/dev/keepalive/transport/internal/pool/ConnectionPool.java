@@ -100,7 +100,10 @@ public final class ConnectionPool implements AutoCloseable {
 
     /**
      * Hands out a connection for {@code route}: the most recently used idle one, else a new (unconnected)
-     * one, else waits at the cap. {@code forceNew} skips idle connections (the retry after a stale one).
+     * one, else waits at the cap. {@code forceNew} (the retry after a stale connection, design §3 rule 10)
+     * always gets a new connection: it skips idle connections, at the cap it closes the least recently used
+     * idle one of the route to make room, and when it has to wait, a used connection given back to it is
+     * closed and a new one takes its slot. Each of those closes counts as {@code max-idle}.
      */
     public Lease acquire(Route route, boolean forceNew) throws IOException {
         return acquire(route, forceNew, this.acquireTimeoutNanos, null, null);
@@ -209,7 +212,7 @@ public final class ConnectionPool implements AutoCloseable {
                 PooledConnection created = newConnectionLocked(pool);
                 return leaseLocked(created, AcquireOutcome.NEW, pool.nearCap(), now);
             }
-            return awaitLocked(pool, start, timeoutNanos, cancellation, userState, toClose);
+            return awaitLocked(pool, start, timeoutNanos, cancellation, userState, forceNew, toClose);
         }
         finally {
             this.lock.unlock();
@@ -218,8 +221,8 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     private Lease awaitLocked(RoutePool pool, long start, long timeoutNanos, Cancellation cancellation,
-            Object userState, List<PooledConnection> toClose) throws IOException, Exhausted {
-        Waiter waiter = new Waiter(this.lock.newCondition(), userState);
+            Object userState, boolean fresh, List<PooledConnection> toClose) throws IOException, Exhausted {
+        Waiter waiter = new Waiter(this.lock.newCondition(), userState, fresh);
         if (cancellation != null) {
             cancellation.waiter = waiter;
         }
@@ -476,13 +479,15 @@ public final class ConnectionPool implements AutoCloseable {
 
     /** Hands a reusable connection to the route's first waiter, which is there. */
     private void giveToWaiterLocked(RoutePool pool, PooledConnection conn, List<PooledConnection> toClose) {
-        if (conn.userState == null || Objects.equals(conn.userState, pool.waiters.peekFirst().userState)) {
+        Waiter first = pool.waiters.peekFirst();
+        if (!first.fresh && (conn.userState == null || Objects.equals(conn.userState, first.userState))) {
             conn.state = PooledConnection.State.ACTIVE;
             grantLocked(pool, conn);
         }
         else {
-            // Another caller's authenticated connection is never handed over: the waiter gets a new one
-            // in its slot (closeLocked grants it).
+            // A retry after a stale connection must not get a used one (it may be stale too), and another
+            // caller's authenticated connection is never handed over: the waiter gets a new one in its slot
+            // (closeLocked grants it).
             toClose.add(closeLocked(conn, CloseReason.MAX_IDLE));
         }
     }

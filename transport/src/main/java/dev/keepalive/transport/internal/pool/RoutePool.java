@@ -81,15 +81,14 @@ final class RoutePool {
         final long sinceNanos = System.nanoTime();
         /** The connection state (Apache's user token) the caller asked for; {@code null} for none. */
         final Object userState;
+        /** The caller needs a connection that has carried nothing yet (the retry after a stale one, rule 10). */
+        final boolean fresh;
         Lease lease;
 
-        Waiter(Condition granted) {
-            this(granted, null);
-        }
-
-        Waiter(Condition granted, Object userState) {
+        Waiter(Condition granted, Object userState, boolean fresh) {
             this.granted = granted;
             this.userState = userState;
+            this.fresh = fresh;
         }
     }
 }
