@@ -137,11 +137,7 @@ final class SuspectRequests {
         int n = path.length();
         for (int i = 0; i <= n; i++) {
             if (i == n || path.charAt(i) == '/') {
-                boolean digit = false;
-                for (int j = start; j < i && !digit; j++) {
-                    char c = path.charAt(j);
-                    digit = c >= '0' && c <= '9';
-                }
+                boolean digit = hasDigit(path, start, i);
                 int length = digit ? 2 : i - start;
                 if (digit ? !template.startsWith("{}", t) : !template.regionMatches(t, path, start, length)) {
                     return false;
@@ -166,11 +162,7 @@ final class SuspectRequests {
         int n = path.length();
         for (int i = 0; i <= n; i++) {
             if (i == n || path.charAt(i) == '/') {
-                boolean digit = false;
-                for (int j = start; j < i && !digit; j++) {
-                    char c = path.charAt(j);
-                    digit = c >= '0' && c <= '9';
-                }
+                boolean digit = hasDigit(path, start, i);
                 if (digit) {
                     sb.append("{}");
                 }
@@ -184,5 +176,16 @@ final class SuspectRequests {
             }
         }
         return sb.toString();
+    }
+
+    /** Whether {@code path} holds a digit between {@code from} and {@code to}: the segment is an id. */
+    private static boolean hasDigit(String path, int from, int to) {
+        for (int j = from; j < to; j++) {
+            char c = path.charAt(j);
+            if (c >= '0' && c <= '9') {
+                return true;
+            }
+        }
+        return false;
     }
 }
