@@ -44,14 +44,19 @@ import org.apache.hc.core5.util.Timeout;
  * lease; an endpoint the client closed and connects again gets a new connection in the same slot; release
  * happens once per lease, and keeps the connection only when it is open, consistent and given a keep-alive
  * duration. A connection released with a state (Apache's user token: an NTLM or client-certificate identity)
- * goes only to leases for that state, as in Apache, never to another user's. {@code https} connections are made by the manager's {@link TlsSocketStrategy}
- * ({@link KeepAliveTransport#connectionManager(TlsSocketStrategy)}), else by the JDK's default trust with
- * the host name verified; connections made by different strategies are never shared.
+ * goes only to leases for that state, as in Apache, never to another user's. {@code https} connections are
+ * made by the manager's {@link TlsSocketStrategy} ({@link KeepAliveTransport#connectionManager(TlsSocketStrategy)}),
+ * else by the JDK's default trust with the host name verified; connections made by different strategies are
+ * never shared.
  *
  * <p>Where it differs, on purpose: routes through a proxy or from a chosen local address are refused when
  * leased (the transport does not run Apache's tunnelling steps); a keep-alive duration is capped by the
  * transport's {@code idle-conn-timeout}. Closing the manager only stops it leasing: the pool belongs to the
  * transport, which other clients may share.
+ *
+ * <p>Why one class of this size: Apache's contract (lease, its pending request, the endpoint, connect,
+ * release) is one protocol whose states must agree; its two inner classes are the lease request and the
+ * endpoint Apache's exec chain holds, and they share the manager's engine, TLS profile and closed flag.
  */
 public final class KeepAliveConnectionManager implements HttpClientConnectionManager {
 

@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * outcome, lists the open bodies, flags leak suspects (no read for the threshold) and finds leaks: a
  * response that became unreachable with its body open has its connection taken back (when reclaim is
  * on) without waiting for any request, because the {@link Housekeeper} drains the reference queue.
+ *
+ * <p>Why one class of this size: open, end, listing, suspect sweep and leak reclaim all read and change the
+ * same open set and counters, and exactly-once counting is easiest to keep true when one class owns them.
+ * The parts with state of their own already live apart: {@link OpenBodies}, {@link SuspectRequests},
+ * {@link RequestSites}, {@link Housekeeper}.
  */
 public final class BodyTracker {
 

@@ -22,6 +22,10 @@ import java.util.Objects;
  * the body. {@link #mark} and {@link #reset} are supported by keeping the bytes read since the mark, so that
  * {@code RestClient}'s look at the first byte (mark, read one byte, reset) needs no {@code PushbackInputStream}
  * around this stream.
+ *
+ * <p>Why one class of this size: every way of reading an {@code InputStream} ({@code read}, {@code readNBytes},
+ * {@code readAllBytes}, {@code transferTo}, {@code skip}, mark/reset) is overridden here, because each must
+ * count its bytes and report the end exactly once; split across classes that rule would be written twice.
  */
 public final class TrackedBody extends InputStream {
 
