@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
 import dev.keepalive.transport.internal.body.GzipBody;
+import dev.keepalive.transport.internal.body.Inflation;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -329,7 +330,7 @@ class CompressionTest {
         this.server.enqueue(new MockResponse.Builder().addHeader("Content-Encoding", "gzip")
                 .body(new Buffer().write(gzip(random))).build());
 
-        GzipBody.Inflation inflation = readSomeAndDrop();
+        Inflation inflation = readSomeAndDrop();
 
         // The leak is counted before its slot is freed (BodyTracker.onUnreachable): wait for both.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
@@ -367,7 +368,7 @@ class CompressionTest {
         }
     }
 
-    private GzipBody.Inflation readSomeAndDrop() throws IOException {
+    private Inflation readSomeAndDrop() throws IOException {
         ClientHttpResponse response = this.factory.createRequest(uri("/leak"), HttpMethod.GET).execute();
         GzipBody body = (GzipBody) response.getBody();
         assertThat(body.readNBytes(100)).hasSize(100);

@@ -142,7 +142,7 @@ public final class BodyTracker {
 
     /** Counts the outcome and forgets the body; true if it had been a leak suspect. */
     private boolean retire(OpenBody body, BodyOutcome outcome) {
-        GzipBody.Inflation inflation = body.inflation;
+        Inflation inflation = body.inflation;
         if (inflation != null) {
             inflation.end(); // a leaked gzip body has nobody else to free its inflater
         }

@@ -2,13 +2,10 @@ package dev.keepalive.transport.internal.body;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.ref.Reference;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 import java.util.zip.ZipException;
 
 /**
@@ -19,10 +16,10 @@ import java.util.zip.ZipException;
  * early, the {@link TrackedBody} drains what is left of the wire, so the drain budget counts wire bytes
  * (rule 8). Several gzip members in a row are one body (RFC 1952 §2.2), as in Go.
  *
- * <p>Nothing is allocated before the first read. The {@link Inflater}'s native memory is freed with
+ * <p>Nothing is allocated before the first read. The inflater's native memory ({@link Inflation}) is freed with
  * {@code end()} on every path: EOF, close, failure, and, through the tracker, a leak reclaimed.
  */
-public final class GzipBody extends InputStream {
+public final class GzipBody extends BodyStream {
 
     private static final int HEADER = 0;
     private static final int DATA = 1;
@@ -51,20 +48,10 @@ public final class GzipBody extends InputStream {
     private int lim;
     private CRC32 crc;
     private long memberBytes;
-    private byte[] one;
 
     public GzipBody(TrackedBody wire) {
         this.wire = wire;
         wire.decodedBy(this.inflation);
-    }
-
-    @Override
-    public int read() throws IOException {
-        if (this.one == null) {
-            this.one = new byte[1];
-        }
-        int n = read(this.one, 0, 1);
-        return n == -1 ? -1 : this.one[0] & 0xff;
     }
 
     @Override
@@ -284,95 +271,5 @@ public final class GzipBody extends InputStream {
 
     public Inflation inflation() {
         return this.inflation;
-    }
-
-    /**
-     * The {@link Inflater} of one body, made on first use. A close on another thread may end it while a read
-     * inflates: the lock (held for CPU work only, never across a socket read) makes that read fail cleanly
-     * instead of touching freed memory. The tracker ends it too when the body ends any other way.
-     */
-    public static final class Inflation {
-
-        private final ReentrantLock lock = new ReentrantLock();
-        private Inflater inflater;
-        private boolean ended;
-        // Results of the last inflate, read by the decoding thread only.
-        boolean finished;
-        boolean needsDictionary;
-        int remaining;
-
-        int inflate(byte[] b, int off, int len) throws IOException, DataFormatException {
-            this.lock.lock();
-            try {
-                Inflater active = active();
-                int n = active.inflate(b, off, len);
-                this.finished = active.finished();
-                this.needsDictionary = active.needsDictionary();
-                this.remaining = active.getRemaining();
-                return n;
-            }
-            finally {
-                this.lock.unlock();
-            }
-        }
-
-        void setInput(byte[] b, int off, int len) throws IOException {
-            this.lock.lock();
-            try {
-                active().setInput(b, off, len);
-            }
-            finally {
-                this.lock.unlock();
-            }
-        }
-
-        /** Ready for the next member. */
-        void reset() throws IOException {
-            this.lock.lock();
-            try {
-                active().reset();
-                this.finished = false;
-                this.needsDictionary = false;
-                this.remaining = 0;
-            }
-            finally {
-                this.lock.unlock();
-            }
-        }
-
-        private Inflater active() throws IOException {
-            if (this.ended) {
-                throw new IOException("The gzip body was closed");
-            }
-            if (this.inflater == null) {
-                this.inflater = new Inflater(true); // raw deflate: the gzip framing is read here
-            }
-            return this.inflater;
-        }
-
-        /** Frees the native memory; idempotent, from any thread. */
-        void end() {
-            this.lock.lock();
-            try {
-                this.ended = true;
-                if (this.inflater != null) {
-                    this.inflater.end();
-                }
-            }
-            finally {
-                this.lock.unlock();
-            }
-        }
-
-        /** Whether an inflater was made and not yet ended (for tests). */
-        public boolean holdsNativeMemory() {
-            this.lock.lock();
-            try {
-                return this.inflater != null && !this.ended;
-            }
-            finally {
-                this.lock.unlock();
-            }
-        }
     }
 }

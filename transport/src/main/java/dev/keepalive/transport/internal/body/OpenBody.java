@@ -79,7 +79,7 @@ public final class OpenBody {
     private volatile int flags;
 
     /** The native state of a decoded (gzip) body, freed when the body ends in any way; null for others. */
-    volatile GzipBody.Inflation inflation;
+    volatile Inflation inflation;
 
     /** The phantom reference that tells when the application dropped the response. */
     Unreachable watch;

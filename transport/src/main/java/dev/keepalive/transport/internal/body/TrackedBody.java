@@ -27,7 +27,7 @@ import java.util.Objects;
  * {@code readAllBytes}, {@code transferTo}, {@code skip}, mark/reset) is overridden here, because each must
  * count its bytes and report the end exactly once; split across classes that rule would be written twice.
  */
-public final class TrackedBody extends InputStream {
+public final class TrackedBody extends BodyStream {
 
     /** The most {@link #readNBytes(int)} allocates before the bytes arrive: a length is only the server's word. */
     static final int MAX_FIRST_ALLOCATION = 1024 * 1024;
@@ -47,7 +47,6 @@ public final class TrackedBody extends InputStream {
     private volatile boolean failed;
     /** Set when a decoder reads this stream: then the decoder says when the body has ended (rule 19). */
     private boolean endByDecoder;
-    private byte[] one;
     /** The bytes read since {@link #mark}, to be read again after {@link #reset}; null when no mark is valid. */
     private byte[] marked;
     /** How many bytes {@link #marked} holds, and where the next read takes them from (= count: none to replay). */
@@ -60,15 +59,6 @@ public final class TrackedBody extends InputStream {
         this.wire = wire;
         this.body = body;
         this.owner = owner;
-    }
-
-    @Override
-    public int read() throws IOException {
-        if (this.one == null) {
-            this.one = new byte[1];
-        }
-        int n = read(this.one, 0, 1);
-        return n == -1 ? -1 : this.one[0] & 0xff;
     }
 
     @Override
@@ -312,7 +302,7 @@ public final class TrackedBody extends InputStream {
      * nothing by itself: the decoder calls {@link #decodedEnd()} once it has checked what it read, or
      * {@link #decodeFailed} when it found it corrupt. Its native memory is freed when the body ends.
      */
-    void decodedBy(GzipBody.Inflation inflation) {
+    void decodedBy(Inflation inflation) {
         this.endByDecoder = true;
         this.body.inflation = inflation;
     }
