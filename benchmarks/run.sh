@@ -18,7 +18,10 @@
 # --virtual alone writes results/virtual/ and leaves the full run's files as they are.
 #
 # Options of this script: --quick, --skip-build (use the jar and target/lib already built). Any other
-# argument goes to the harness (--rounds N, --window S, --warm-up S, --clients a,b, --out DIR).
+# argument goes to the harness (--rounds N, --window S, --warm-up S, --clients a,b, --scenarios a,b, --out DIR).
+# BENCH_JVM_ARGS="..." adds JVM options to the main run, e.g. to profile one scenario:
+#   BENCH_JVM_ARGS="-XX:StartFlightRecording:filename=/tmp/gz.jfr,settings=profile" \
+#     bash benchmarks/run.sh --quick --clients keepalive,apache-tuned --scenarios c16-64KiB-gzip
 # Results: benchmarks/results/ (full) or benchmarks/results/quick/ (quick): summary.txt, headline.md (the
 # README's table; a full run also puts it into README.md between its markers), summary.csv,
 # rounds.csv, throughput.svg, cpu-per-request.svg, throughput-ratio.svg, cpu-per-request-ratio.svg (both as
@@ -38,7 +41,7 @@ for arg in "$@"; do
     --quick) quick=true; harness_args+=("$arg") ;;
     --virtual) virtual_only=true ;;
     --skip-build) build=false ;;
-    --clients) partial=true; harness_args+=("$arg") ;;
+    --clients|--scenarios) partial=true; harness_args+=("$arg") ;;
     *) harness_args+=("$arg") ;;
   esac
 done
@@ -240,7 +243,9 @@ if $virtual_only; then
 fi
 log "running the harness (at most ${limit}s)"
 status=0
-harness java "$limit" -- --out "$out" ${harness_args[@]+"${harness_args[@]}"} || status=$?
+# BENCH_JVM_ARGS (space-separated) adds JVM options to this run, e.g. a JFR recording for a profile.
+read -r -a bench_jvm <<< "${BENCH_JVM_ARGS:-}"
+harness java "$limit" ${bench_jvm[@]+"${bench_jvm[@]}"} -- --out "$out" ${harness_args[@]+"${harness_args[@]}"} || status=$?
 # A run of some clients only (--clients) measures what it was asked for: no virtual-thread set, no README update.
 if ! $quick && ! $partial && [ "$status" = 0 ]; then
   virtual_run || status=$?

@@ -120,15 +120,27 @@ public final class BenchmarkMain {
     /**
      * The scenarios of a run. Quick: the small and the 64 KiB file at c16. Full: the small file at c1, c16
      * and c64, 64 KiB at c16, 1 MiB at c4 and 64 KiB of gzip-compressed JSON at c16. The virtual-thread set:
-     * see {@link #virtualScenarios()}.
+     * see {@link #virtualScenarios()}. {@code --scenarios} picks by name from the set's full list, for profiling one
+     * scenario (the mode then only sets the timing).
      */
     static List<Scenario> scenarios(BenchmarkOptions options) {
-        if (options.virtualSet()) {
-            return virtualScenarios();
+        List<Scenario> full = options.virtualSet() ? virtualScenarios() : fullScenarios();
+        if (!options.scenarios().isEmpty()) {
+            List<String> known = full.stream().map(Scenario::name).toList();
+            for (String name : options.scenarios()) {
+                if (!known.contains(name)) {
+                    throw new IllegalArgumentException("--scenarios: no scenario named '" + name + "'; known: " + known);
+                }
+            }
+            return full.stream().filter((s) -> options.scenarios().contains(s.name())).toList();
         }
-        if (options.quick()) {
+        if (options.quick() && !options.virtualSet()) {
             return List.of(Scenario.small(16), Scenario.large(16));
         }
+        return full;
+    }
+
+    private static List<Scenario> fullScenarios() {
         return List.of(Scenario.small(1), Scenario.small(16), Scenario.small(64), Scenario.large(16),
                 Scenario.huge(4), Scenario.gzipJson(16));
     }

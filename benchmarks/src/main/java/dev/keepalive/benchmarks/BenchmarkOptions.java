@@ -15,11 +15,12 @@ import java.util.List;
  * @param rounds how many alternating rounds
  * @param timing warm-up, window and request cap of every measurement
  * @param clients contender labels to run (empty = all)
+ * @param scenarios scenario names to run, from the full run's list (empty = the mode's own list)
  * @param virtualSet run the virtual-thread scenarios (c64 on platform threads, c64 and c256 on virtual
  *        threads) instead of the standard ones; needs JDK 21 or later
  */
 public record BenchmarkOptions(String baseUrl, String statusPath, String wrk, Path outDir, boolean quick, int rounds,
-        Timing timing, List<String> clients, boolean virtualSet) {
+        Timing timing, List<String> clients, List<String> scenarios, boolean virtualSet) {
 
     /** Most requests a window may carry. */
     static final long MAX_REQUESTS_PER_WINDOW = 2_000_000;
@@ -28,7 +29,8 @@ public record BenchmarkOptions(String baseUrl, String statusPath, String wrk, Pa
     static final String USAGE = """
             usage: BenchmarkMain --base-url http://127.0.0.1:PORT [--status-path /nginx_status] [--wrk /usr/bin/wrk]
                                  [--out benchmarks/results] [--quick] [--rounds N] [--warm-up SECONDS]
-                                 [--window SECONDS] [--clients name,name,...] [--virtual-threads]""";
+                                 [--window SECONDS] [--clients name,name,...] [--scenarios name,name,...]
+                                 [--virtual-threads]""";
 
     /** Parses the arguments; full mode is 3 rounds of 2 s warm-up + 7 s windows, quick 1 round of 0.5 + 1 s. */
     public static BenchmarkOptions parse(String[] args) {
@@ -41,6 +43,7 @@ public record BenchmarkOptions(String baseUrl, String statusPath, String wrk, Pa
         Double warmUp = null;
         Double window = null;
         List<String> clients = List.of();
+        List<String> scenarios = List.of();
         boolean virtualSet = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -54,6 +57,7 @@ public record BenchmarkOptions(String baseUrl, String statusPath, String wrk, Pa
                 case "--warm-up" -> warmUp = Double.valueOf(value(args, ++i, arg));
                 case "--window" -> window = Double.valueOf(value(args, ++i, arg));
                 case "--clients" -> clients = List.of(value(args, ++i, arg).split(","));
+                case "--scenarios" -> scenarios = List.of(value(args, ++i, arg).split(","));
                 case "--virtual-threads" -> virtualSet = true;
                 default -> throw new IllegalArgumentException("unknown argument " + arg + "\n" + USAGE);
             }
@@ -70,7 +74,10 @@ public record BenchmarkOptions(String baseUrl, String statusPath, String wrk, Pa
         if (virtualSet && !CallerThreads.virtualAvailable()) {
             throw new IllegalArgumentException("--virtual-threads needs JDK 21 or later; this is " + Runtime.version());
         }
-        return new BenchmarkOptions(baseUrl, statusPath, wrk, out, quick, n, timing, clients, virtualSet);
+        BenchmarkOptions options = new BenchmarkOptions(baseUrl, statusPath, wrk, out, quick, n, timing, clients,
+                scenarios, virtualSet);
+        BenchmarkMain.scenarios(options); // an unknown scenario name is refused here, before any server is touched
+        return options;
     }
 
     private static String value(String[] args, int index, String name) {

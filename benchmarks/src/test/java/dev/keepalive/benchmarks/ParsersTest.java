@@ -122,6 +122,16 @@ class ParsersTest {
     }
 
     @Test
+    void scenariosPicksByNameFromTheFullListEvenInQuickModeAndRefusesAnUnknownName() {
+        BenchmarkOptions gzipOnly = BenchmarkOptions.parse(new String[] { "--base-url", "http://127.0.0.1:1", "--quick",
+                "--scenarios", "c16-64KiB-gzip" });
+        assertThat(BenchmarkMain.scenarios(gzipOnly)).extracting(Scenario::name).containsExactly("c16-64KiB-gzip");
+        assertThatIllegalArgumentException().isThrownBy(() -> BenchmarkOptions.parse(new String[] {
+                "--base-url", "http://127.0.0.1:1", "--scenarios", "c16-64k-gzip" }))
+                .withMessageContaining("c16-64k-gzip").withMessageContaining("c16-64KiB-gzip");
+    }
+
+    @Test
     void virtualThreadSetComparesPlatformC64WithVirtualC64AndC256() {
         assumeTrue(CallerThreads.virtualAvailable(), "needs JDK 21+");
         BenchmarkOptions vt = BenchmarkOptions.parse(new String[] { "--base-url", "http://127.0.0.1:1",
