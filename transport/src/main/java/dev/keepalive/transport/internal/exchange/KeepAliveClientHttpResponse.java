@@ -14,7 +14,6 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.client.ClientHttpResponse;
-import org.springframework.http.support.HttpComponentsHeadersAdapter;
 
 /**
  * The response the application receives. Its body is tracked; {@link #close()} applies the drain
@@ -83,8 +82,7 @@ final class KeepAliveClientHttpResponse implements ClientHttpResponse, TrackedRe
     @Override
     public HttpHeaders getHeaders() {
         if (this.headers == null) {
-            // A view over Apache's header array, not a copy into a case-insensitive map: cheaper per request.
-            this.headers = HttpHeaders.readOnlyHttpHeaders(new HttpHeaders(new HttpComponentsHeadersAdapter(this.wire)));
+            this.headers = HttpHeaders.readOnlyHttpHeaders(new HttpHeaders(new ResponseHeaders(this.wire)));
         }
         return this.headers;
     }
