@@ -10,7 +10,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +18,6 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.keepalive.transport.AcquireOutcome;
 import dev.keepalive.transport.CloseReason;
-import dev.keepalive.transport.ConnectionSnapshot;
 import dev.keepalive.transport.KeepAliveSettings;
 import dev.keepalive.transport.PoolExhaustedException;
 import dev.keepalive.transport.PoolSnapshot;
@@ -162,10 +160,10 @@ public final class ConnectionPool implements AutoCloseable {
         try {
             PooledConnection conn = lease.connection;
             if (conn.lease == lease && conn.requests-- > 1) {
-                conn.routePool.reused--;
+                conn.routePool.uncountReuse();
             }
             if (reason == CloseReason.SERVER_CLOSE) {
-                conn.routePool.serverIdleTimeout.closedAfter(lease.idleNanos, System.nanoTime());
+                conn.routePool.serverClosedAfter(lease.idleNanos, System.nanoTime());
             }
             releaseLocked(lease, false, 0, reason, toClose);
         }
@@ -184,7 +182,7 @@ public final class ConnectionPool implements AutoCloseable {
         boolean check = outcome == AcquireOutcome.IDLE && idleNanos >= this.checkAfterNanos;
         boolean reused = conn.requests++ > 0;
         if (reused) {
-            conn.routePool.reused++;
+            conn.routePool.countReuse();
         }
         Lease lease = new Lease(conn, outcome, reused, nearCap, check, idleNanos);
         conn.lease = lease;
@@ -203,10 +201,11 @@ public final class ConnectionPool implements AutoCloseable {
             if (conn != null) {
                 return leaseLocked(conn, AcquireOutcome.IDLE, pool.nearCap(), now);
             }
-            if (!pool.hasRoom() && !pool.idle.isEmpty()) {
+            PooledConnection lru;
+            if (!pool.hasRoom() && (lru = pool.leastRecentlyUsedIdle()) != null) {
                 // The retry after a stale connection wants a fresh one, or the idle ones belong to another
                 // connection state: make room by closing the least recently used.
-                toClose.add(evictLocked(pool.idle.peekLast(), CloseReason.MAX_IDLE));
+                toClose.add(evictLocked(lru, CloseReason.MAX_IDLE));
             }
             if (pool.hasRoom()) {
                 PooledConnection created = newConnectionLocked(pool);
@@ -226,23 +225,23 @@ public final class ConnectionPool implements AutoCloseable {
         if (cancellation != null) {
             cancellation.waiter = waiter;
         }
-        pool.waiters.addLast(waiter);
+        pool.addWaiter(waiter);
         this.waitingOrder.add(waiter);
         long remaining = timeoutNanos - (System.nanoTime() - start);
         try {
             while (waiter.lease == null) {
                 if (this.closed) {
                     // Shutdown is not starvation: no timeout is counted, so health does not turn DOWN.
-                    pool.waiters.remove(waiter);
-                    throw closedError("while waiting for a connection to " + pool.route.name());
+                    pool.removeWaiter(waiter);
+                    throw closedError("while waiting for a connection to " + pool.route().name());
                 }
                 if (cancellation != null && cancellation.cancelled) {
-                    pool.waiters.remove(waiter);
-                    throw new CancellationException("The wait for a connection to " + pool.route.name()
+                    pool.removeWaiter(waiter);
+                    throw new CancellationException("The wait for a connection to " + pool.route().name()
                             + " was cancelled");
                 }
                 if (remaining <= 0) {
-                    pool.waiters.remove(waiter);
+                    pool.removeWaiter(waiter);
                     this.waitingOrder.remove(waiter);
                     throw timedOutLocked(pool);
                 }
@@ -251,13 +250,13 @@ public final class ConnectionPool implements AutoCloseable {
             return waiter.lease;
         }
         catch (InterruptedException ex) {
-            pool.waiters.remove(waiter);
+            pool.removeWaiter(waiter);
             if (waiter.lease != null && waiter.lease.claimReturn()) {
                 // Granted just as we were interrupted: give it to the next caller.
                 releaseLocked(waiter.lease, true, 0, CloseReason.SHUTDOWN, toClose);
             }
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("Interrupted while waiting for a connection to " + pool.route.name());
+            throw new InterruptedIOException("Interrupted while waiting for a connection to " + pool.route().name());
         }
         finally {
             this.waitingOrder.remove(waiter);
@@ -275,7 +274,7 @@ public final class ConnectionPool implements AutoCloseable {
         if (!shutdown) {
             this.lastAcquireTimeoutMillis = System.currentTimeMillis();
         }
-        return new Exhausted(pool.route, pool.maxConns, pool.active(), pool.idleCount(), pool.waiters.size(),
+        return new Exhausted(pool.route(), pool.maxConns(), pool.active(), pool.idleCount(), pool.waiting(),
                 shutdown);
     }
 
@@ -321,47 +320,22 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     /**
-     * Takes the most recently used idle connection that is still fit for use and has connection state
-     * {@code userState}, else the most recently used one with none (Apache's rule); expired ones met on the way
-     * are closed. With no state anywhere, as on keepalive's own request path, that is the first fit one.
+     * The route's pick among its idle connections ({@link RoutePool#takeIdle}), taken out of the global LRU
+     * too; the expired ones it met are closed.
      */
     private PooledConnection takeIdleLocked(RoutePool pool, long now, List<PooledConnection> toClose,
             Object userState) {
-        PooledConnection chosen = null;
-        Iterator<PooledConnection> it = pool.idle.iterator();
-        while (it.hasNext()) {
-            PooledConnection conn = it.next();
-            CloseReason expired = expiryLocked(conn, now);
-            if (expired != null) {
-                it.remove();
-                this.idleLru.remove(conn);
-                conn.state = PooledConnection.State.ACTIVE; // already out of the idle structures
-                toClose.add(closeLocked(conn, expired));
-            }
-            else if (Objects.equals(conn.userState, userState)) {
-                chosen = conn;
-                break;
-            }
-            else if (chosen == null && conn.userState == null) {
-                chosen = conn;
-            }
+        int from = toClose.size();
+        PooledConnection chosen = pool.takeIdle(userState, now, this.lifetimeNanos, toClose);
+        for (int i = from; i < toClose.size(); i++) {
+            PooledConnection expired = toClose.get(i);
+            this.idleLru.remove(expired);
+            closeLocked(expired, expired.expiry(now, this.lifetimeNanos));
         }
         if (chosen != null) {
-            pool.idle.remove(chosen);
             this.idleLru.remove(chosen);
-            chosen.state = PooledConnection.State.ACTIVE;
         }
         return chosen;
-    }
-
-    private CloseReason expiryLocked(PooledConnection conn, long now) {
-        if (now - conn.idleDeadlineNanos >= 0) {
-            return CloseReason.IDLE_TIMEOUT;
-        }
-        if (now - conn.createdNanos >= this.lifetimeNanos) {
-            return CloseReason.LIFETIME;
-        }
-        return null;
     }
 
     /**
@@ -376,8 +350,7 @@ public final class ConnectionPool implements AutoCloseable {
     private PooledConnection newConnectionLocked(RoutePool pool) throws IOException {
         PooledConnection conn = new PooledConnection(this.nextId++, pool, this.wireFactory.create(),
                 System.nanoTime());
-        pool.live.add(conn);
-        pool.opened++;
+        pool.added(conn);
         this.liveCount++;
         this.openedCount++;
         return conn;
@@ -421,7 +394,7 @@ public final class ConnectionPool implements AutoCloseable {
         this.lock.lock();
         try {
             if (lease.connection.lease == lease) {
-                lease.connection.routePool.serverIdleTimeout.closedAfter(lease.idleNanos, System.nanoTime());
+                lease.connection.routePool.serverClosedAfter(lease.idleNanos, System.nanoTime());
             }
             releaseLocked(lease, false, 0, CloseReason.SERVER_CLOSE, toClose);
         }
@@ -446,7 +419,7 @@ public final class ConnectionPool implements AutoCloseable {
             return;
         }
         if (lease.idleNanos > 0) {
-            pool.serverIdleTimeout.reusedAfter(lease.idleNanos); // the exchange went through: the server kept it
+            pool.reusedAfter(lease.idleNanos); // the exchange went through: the server kept it
         }
         if (this.closed) {
             toClose.add(closeLocked(conn, CloseReason.SHUTDOWN));
@@ -454,21 +427,13 @@ public final class ConnectionPool implements AutoCloseable {
         else if (now - conn.createdNanos >= this.lifetimeNanos) {
             toClose.add(closeLocked(conn, CloseReason.LIFETIME));
         }
-        else if (!pool.waiters.isEmpty()) {
+        else if (pool.hasWaiters()) {
             giveToWaiterLocked(pool, conn, toClose);
         }
-        else if (pool.idleCount() >= pool.maxIdleConns) {
+        else if (!pool.offerIdle(conn, now, keepAliveMillis, this.idleTimeoutNanos)) {
             toClose.add(closeLocked(conn, CloseReason.MAX_IDLE));
         }
         else {
-            conn.state = PooledConnection.State.IDLE;
-            conn.idleSinceNanos = now;
-            // The server's announced timeout wins; without one, what the route has learned of it (rule 16).
-            long serverNanos = keepAliveMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(keepAliveMillis)
-                    : pool.serverIdleTimeout.limitNanos(now);
-            // Capped so that the deadline never overflows nanoTime arithmetic (2^61 ns is 73 years).
-            conn.idleDeadlineNanos = now + Math.min(Math.min(this.idleTimeoutNanos, serverNanos), 1L << 61);
-            pool.idle.addFirst(conn);
             this.idleLru.add(conn);
             int maxIdle = this.settings.pool().maxIdleConns();
             if (maxIdle > 0 && this.idleLru.size() > maxIdle) {
@@ -479,29 +444,24 @@ public final class ConnectionPool implements AutoCloseable {
 
     /** Hands a reusable connection to the route's first waiter, which is there. */
     private void giveToWaiterLocked(RoutePool pool, PooledConnection conn, List<PooledConnection> toClose) {
-        Waiter first = pool.waiters.peekFirst();
-        if (!first.fresh && (conn.userState == null || Objects.equals(conn.userState, first.userState))) {
+        if (pool.firstWaiterTakes(conn)) {
             conn.state = PooledConnection.State.ACTIVE;
             grantLocked(pool, conn);
         }
         else {
-            // A retry after a stale connection must not get a used one (it may be stale too), and another
-            // caller's authenticated connection is never handed over: the waiter gets a new one in its slot
-            // (closeLocked grants it).
+            // The waiter gets a new connection in its slot (closeLocked grants it).
             toClose.add(closeLocked(conn, CloseReason.MAX_IDLE));
         }
     }
 
     private void grantLocked(RoutePool pool, PooledConnection conn) {
-        Waiter waiter = pool.waiters.pollFirst();
+        Waiter waiter = pool.nextWaiter();
         this.waitingOrder.remove(waiter);
         waiter.lease = leaseLocked(conn, AcquireOutcome.WAITED, true, System.nanoTime());
         waiter.granted.signal();
     }
 
     private PooledConnection evictLocked(PooledConnection idleConn, CloseReason reason) {
-        RoutePool pool = routePoolOf(idleConn);
-        pool.idle.remove(idleConn);
         this.idleLru.remove(idleConn);
         return closeLocked(idleConn, reason);
     }
@@ -513,23 +473,18 @@ public final class ConnectionPool implements AutoCloseable {
     private PooledConnection closeLocked(PooledConnection conn, CloseReason reason) {
         RoutePool pool = routePoolOf(conn);
         if (conn.state == PooledConnection.State.IDLE) {
-            pool.idle.remove(conn);
             this.idleLru.remove(conn);
+        }
+        if (pool.remove(conn, reason, System.nanoTime())) {
+            this.liveCount--;
         }
         conn.state = PooledConnection.State.CLOSED;
         conn.lease = null;
-        if (pool.live.remove(conn)) {
-            this.liveCount--;
-        }
-        if (pool.live.isEmpty()) {
-            pool.emptySinceNanos = System.nanoTime();
-        }
-        pool.closedBy[reason.ordinal()]++;
         conn.closeReason = reason;
         if (this.closed) {
             this.drained.signalAll();
         }
-        if (!pool.waiters.isEmpty() && pool.hasRoom() && !this.closed) {
+        if (pool.hasWaiters() && pool.hasRoom() && !this.closed) {
             try {
                 grantLocked(pool, newConnectionLocked(pool));
             }
@@ -583,12 +538,11 @@ public final class ConnectionPool implements AutoCloseable {
             Lease next = new Lease(fresh, lease.outcome, false, lease.nearCap, false, 0);
             fresh.lease = next;
             // The old connection leaves without giving its slot to a waiter: the fresh one keeps it.
-            conn.lease = null;
-            conn.state = PooledConnection.State.CLOSED;
-            if (pool.live.remove(conn)) {
+            if (pool.remove(conn, CloseReason.SERVER_CLOSE, System.nanoTime())) {
                 this.liveCount--;
             }
-            pool.closedBy[CloseReason.SERVER_CLOSE.ordinal()]++;
+            conn.lease = null;
+            conn.state = PooledConnection.State.CLOSED;
             conn.closeReason = CloseReason.SERVER_CLOSE;
             toClose.add(conn);
             return next;
@@ -606,9 +560,9 @@ public final class ConnectionPool implements AutoCloseable {
         try {
             long now = System.nanoTime();
             for (RoutePool pool : this.routes.values()) {
-                Waiter first = pool.waiters.peekFirst();
+                Waiter first = pool.firstWaiter();
                 if (first != null && now - first.sinceNanos >= nanos) {
-                    names.add(pool.route.name());
+                    names.add(pool.route().name());
                 }
             }
         }
@@ -628,10 +582,9 @@ public final class ConnectionPool implements AutoCloseable {
             Iterator<PooledConnection> it = this.idleLru.iterator();
             while (it.hasNext()) {
                 PooledConnection conn = it.next();
-                CloseReason expired = expiryLocked(conn, now);
+                CloseReason expired = conn.expiry(now, this.lifetimeNanos);
                 if (expired != null) {
                     it.remove();
-                    routePoolOf(conn).idle.remove(conn);
                     toClose.add(closeLocked(conn, expired));
                 }
             }
@@ -663,14 +616,11 @@ public final class ConnectionPool implements AutoCloseable {
         try {
             long cutoff = System.nanoTime() - this.checkAfterNanos;
             for (RoutePool pool : this.routes.values()) {
-                // Idle lists are ordered by idle time, so the connections due are the oldest ones, at the tail.
-                PooledConnection oldest;
-                while ((oldest = pool.idle.peekLast()) != null && oldest.idleSinceNanos - cutoff <= 0) {
-                    pool.idle.pollLast();
-                    this.idleLru.remove(oldest);
-                    pool.watching++;
+                int from = checked.size();
+                pool.takeDueForCheck(cutoff, checked);
+                for (int i = from; i < checked.size(); i++) {
+                    this.idleLru.remove(checked.get(i));
                     this.watchingCount++;
-                    checked.add(oldest);
                 }
             }
         }
@@ -707,7 +657,7 @@ public final class ConnectionPool implements AutoCloseable {
         for (int i = checked.size() - 1; i >= 0; i--) {
             PooledConnection conn = checked.get(i);
             RoutePool pool = routePoolOf(conn);
-            pool.watching--;
+            pool.checked();
             this.watchingCount--;
             if (conn.state != PooledConnection.State.IDLE) {
                 continue; // closed meanwhile (shutdown), and counted there
@@ -720,16 +670,16 @@ public final class ConnectionPool implements AutoCloseable {
                 CloseReason reason = closeReason(conn, results[i]);
                 if (reason == CloseReason.SERVER_CLOSE) {
                     long now = System.nanoTime();
-                    pool.serverIdleTimeout.closedAfter(now - conn.idleSinceNanos, now);
+                    pool.serverClosedAfter(now - conn.idleSinceNanos, now);
                 }
                 conn.state = PooledConnection.State.ACTIVE;
                 toClose.add(closeLocked(conn, reason));
             }
-            else if (!pool.waiters.isEmpty()) {
+            else if (pool.hasWaiters()) {
                 giveToWaiterLocked(pool, conn, toClose);
             }
             else {
-                pool.idle.addLast(conn);
+                pool.putBackChecked(conn);
                 keep.add(conn);
             }
         }
@@ -756,17 +706,15 @@ public final class ConnectionPool implements AutoCloseable {
         Iterator<RoutePool> it = this.routes.values().iterator();
         while (it.hasNext()) {
             RoutePool pool = it.next();
-            if (pool.live.isEmpty() && pool.waiters.isEmpty() && now - pool.emptySinceNanos >= this.idleTimeoutNanos) {
+            if (pool.unusedFor(this.idleTimeoutNanos, now)) {
                 it.remove();
-                this.retiredOpened += pool.opened;
-                this.retiredReused += pool.reused;
-                for (int i = 0; i < this.retiredClosedBy.length; i++) {
-                    this.retiredClosedBy[i] += pool.closedBy[i];
-                }
+                this.retiredOpened += pool.opened();
+                this.retiredReused += pool.reused();
+                pool.addClosedBy(this.retiredClosedBy);
                 if (removed == null) {
                     removed = new ArrayList<>(1);
                 }
-                removed.add(pool.route.name());
+                removed.add(pool.route().name());
             }
         }
         return removed;
@@ -789,10 +737,10 @@ public final class ConnectionPool implements AutoCloseable {
             }
             this.closed = true;
             for (RoutePool pool : this.routes.values()) {
-                for (PooledConnection conn : new ArrayList<>(pool.idle)) {
+                for (PooledConnection conn : pool.idleConnections()) {
                     toClose.add(closeLocked(conn, CloseReason.SHUTDOWN));
                 }
-                pool.waiters.forEach((w) -> w.granted.signal());
+                pool.wakeAllWaiters();
             }
         }
         finally {
@@ -818,7 +766,7 @@ public final class ConnectionPool implements AutoCloseable {
                 }
             }
             for (RoutePool pool : this.routes.values()) {
-                for (PooledConnection conn : new ArrayList<>(pool.live)) {
+                for (PooledConnection conn : pool.liveConnections()) {
                     Lease lease = conn.lease;
                     // Take the lease back, unless its holder is giving it back right now (it then closes it).
                     if (lease != null && lease.claimReturn()) {
@@ -842,7 +790,7 @@ public final class ConnectionPool implements AutoCloseable {
     private int liveLocked() {
         int live = 0;
         for (RoutePool pool : this.routes.values()) {
-            live += pool.live.size();
+            live += pool.liveCount();
         }
         return live;
     }
@@ -892,16 +840,14 @@ public final class ConnectionPool implements AutoCloseable {
             long reused = this.retiredReused;
             long[] closedBy = this.retiredClosedBy.clone();
             for (RoutePool pool : this.routes.values()) {
-                RouteSnapshot route = snapshotLocked(pool, now);
+                RouteSnapshot route = pool.snapshot(now);
                 list.add(route);
                 active += route.active();
                 idle += route.idle();
                 waiting += route.waiting();
                 opened += route.opened();
                 reused += route.reused();
-                for (int i = 0; i < closedBy.length; i++) {
-                    closedBy[i] += pool.closedBy[i];
-                }
+                pool.addClosedBy(closedBy);
             }
             list.sort((a, b) -> a.route().compareTo(b.route()));
             Map<CloseReason, Long> closedMap = new EnumMap<>(CloseReason.class);
@@ -916,19 +862,6 @@ public final class ConnectionPool implements AutoCloseable {
         finally {
             this.lock.unlock();
         }
-    }
-
-    private RouteSnapshot snapshotLocked(RoutePool pool, long now) {
-        List<ConnectionSnapshot> connections = new ArrayList<>(pool.live.size());
-        for (PooledConnection conn : pool.live) {
-            boolean isIdle = conn.state == PooledConnection.State.IDLE;
-            connections.add(new ConnectionSnapshot(conn.id, conn.state.key, conn.localPort(),
-                    TimeUnit.NANOSECONDS.toMillis(now - conn.createdNanos),
-                    isIdle ? TimeUnit.NANOSECONDS.toMillis(now - conn.idleSinceNanos) : 0, conn.requests));
-        }
-        return new RouteSnapshot(pool.route.name(), pool.active(), pool.idleCount(), pool.waiters.size(),
-                pool.maxConns, pool.maxIdleConns, pool.opened, pool.closed(), pool.reused,
-                Collections.unmodifiableMap(pool.closedByMap()), List.copyOf(connections));
     }
 
     /**

@@ -57,9 +57,23 @@ public final class PooledConnection {
     PooledConnection(long id, RoutePool routePool, ManagedHttpClientConnection wire, long createdNanos) {
         this.id = id;
         this.routePool = routePool;
-        this.route = routePool.route;
+        this.route = routePool.route();
         this.wire = wire;
         this.createdNanos = createdNanos;
+    }
+
+    /**
+     * Why this idle connection may no longer be handed out at {@code now}: past its idle deadline, or older
+     * than {@code lifetimeNanos}; null while it is fit. Under the pool lock.
+     */
+    CloseReason expiry(long now, long lifetimeNanos) {
+        if (now - this.idleDeadlineNanos >= 0) {
+            return CloseReason.IDLE_TIMEOUT;
+        }
+        if (now - this.createdNanos >= lifetimeNanos) {
+            return CloseReason.LIFETIME;
+        }
+        return null;
     }
 
     /** Records the connected TCP socket (the one beneath TLS, if any). */
