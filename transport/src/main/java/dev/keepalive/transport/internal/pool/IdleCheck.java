@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
+import dev.keepalive.transport.CloseReason;
+
 /**
  * What the server did to a connection while it sat idle, seen without blocking: Go's {@code readLoop} keeps
  * a read pending on every idle connection and so learns of the server's close at once; this is the same
@@ -32,6 +34,14 @@ final class IdleCheck {
 
         boolean reusable() {
             return this == ALIVE;
+        }
+
+        /**
+         * How a connection that failed the check is counted: the server's FIN or reset, or on TLS a record (a
+         * close alert), is the server closing; bytes on an idle plain connection break the protocol.
+         */
+        CloseReason closeReason(Route route) {
+            return this == UNEXPECTED_BYTES && !route.secure() ? CloseReason.ERROR : CloseReason.SERVER_CLOSE;
         }
     }
 

@@ -11,9 +11,8 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * One HTTP/1.1 connection of the pool: Apache's connection (the wire protocol) plus what the pool tracks.
- * Its pool fields ({@link #state}, {@link #lease}, {@link #requests}, {@link #idleSinceNanos},
- * {@link #idleDeadlineNanos}, {@link #closeReason}) are read and written only under the pool's lock; the
- * connection itself is used by the one exchange that holds its lease.
+ * Its pool fields are guarded by the pool's lock, as each one's comment says; the connection itself is used by
+ * the one exchange that holds its lease.
  */
 public final class PooledConnection {
 
@@ -33,19 +32,30 @@ public final class PooledConnection {
     public final ManagedHttpClientConnection wire;
     final long createdNanos;
 
-    // Guarded by the pool lock.
+    /** Guarded by the pool lock. */
     State state = State.CONNECTING;
-    /** The lease it is handed out under; null while idle or closed. */
+    /** The lease it is handed out under; null while idle or closed. Guarded by the pool lock. */
     Lease lease;
-    /** Exchanges it carried: hand-outs, less those that failed their idle check before carrying anything. */
+    /**
+     * Exchanges it carried: hand-outs, less those that failed their idle check before carrying anything.
+     * Guarded by the pool lock.
+     */
     long requests;
+    /** When it last went idle. Guarded by the pool lock. */
     long idleSinceNanos;
+    /** When it stops being fit for reuse if it stays idle. Guarded by the pool lock. */
     long idleDeadlineNanos;
+    /**
+     * Why it was closed. Written once, under the pool lock, by the thread that closes it, which reads it back
+     * after releasing the lock to choose how to close the socket ({@code ConnectionPool.closeAll}): nobody
+     * writes it again, since only a live connection is closed.
+     */
     CloseReason closeReason;
     /**
      * Apache's connection state (a user token such as an NTLM or client-certificate identity) it was released
      * with, {@code null} for none: only a lease for the same state, or one for none if this is none, gets it.
-     * Written by the holder before it releases the connection, read under the pool lock.
+     * Written without the lock by the holder of its lease before it releases the connection (the release takes
+     * the lock, which publishes it), read under the pool lock.
      */
     public Object userState;
 

@@ -25,6 +25,10 @@ import dev.keepalive.transport.RouteSnapshot;
  * <p>Not thread-safe: every mutable field is guarded by the pool's lock ({@link ConnectionPool}), which every
  * method expects held. What spans routes (the global idle LRU, the totals, closing sockets, leases, waking a
  * waiter) is the pool's: these methods change only this route's state and return what the pool must act on.
+ *
+ * <p>Above 300 lines for a reason: it is the one owner of every per-route rule, and splitting it would put a
+ * rule's two halves (say, the idle cap and what counts as idle while checked) in two places; its methods are
+ * small and most of its length is their contracts.
  */
 final class RoutePool {
 
