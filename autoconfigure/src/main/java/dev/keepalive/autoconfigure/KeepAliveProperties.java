@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.keepalive.transport.KeepAliveSettings;
+import dev.keepalive.transport.ProxyConfig;
 import dev.keepalive.transport.StackCapture;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -14,11 +16,32 @@ import org.springframework.util.unit.DataSize;
 /**
  * Configuration properties of the keepalive transport, bound from {@code keepalive.*}. The names and
  * defaults follow Go's {@code net/http.Transport}, with defaults tuned for a server-side application.
- * Invalid values (negative caps or durations, a per-host idle cap above that host's total cap) fail
- * start-up with a message that names the property.
+ * Invalid values fail start-up with a message that names the property: the transport's settings hold the
+ * rules, and {@link KeepAliveSettingsMapper} only adds the {@code keepalive.} prefix to the setting they name.
+ *
+ * <p><b>Defaults.</b> The transport's {@link KeepAliveSettings.Builder} owns every default; each field here starts
+ * from {@link #DEFAULTS}, so a default changed there is the property's default too. Spring Boot's metadata
+ * processor records only literal initializers, so the defaults an IDE shows are written in
+ * {@code META-INF/additional-spring-configuration-metadata.json}, which the processor merges into the generated
+ * metadata; {@code KeepAlivePropertiesDefaultsTests} fails when a default there is missing or differs from the
+ * one a new instance of this class holds, and when a property's default differs from the transport's. The
+ * other choice, literal defaults here checked against the transport, would have written every default twice in
+ * Java; this way the second spelling is data that a test derives from the owner.
+ *
+ * <p>Long because it is Boot's JavaBean form of the whole {@code keepalive.*} tree: binding and the metadata
+ * need one documented field, a getter and a setter per property. The pool's and timeouts' properties sit at the
+ * top level (their names are fixed, design §4), so they cannot move into nested groups as drain and leak
+ * detection do.
  */
 @ConfigurationProperties("keepalive")
 public class KeepAliveProperties {
+
+    /**
+     * The transport's defaults, where each property's default is read. Built with a direct proxy so that loading
+     * this class never reads the environment (a SOCKS proxy there would fail it); that is why
+     * {@code proxy.from-environment} alone spells its default here, and the defaults test checks it.
+     */
+    private static final KeepAliveSettings DEFAULTS = KeepAliveSettings.builder().proxy(ProxyConfig.direct()).build();
 
     /**
      * Whether the keepalive transport backs the RestClient.Builder and RestTemplateBuilder that Spring Boot
@@ -30,67 +53,67 @@ public class KeepAliveProperties {
      * Idle connections kept across all hosts; 0 means no limit. Over it, the least recently used idle
      * connection of any host is closed.
      */
-    private int maxIdleConns = 256;
+    private int maxIdleConns = DEFAULTS.pool().maxIdleConns();
 
     /**
      * Idle connections kept per host. A connection released over the cap is closed; 0 keeps none.
      */
-    private int maxIdleConnsPerHost = 32;
+    private int maxIdleConnsPerHost = DEFAULTS.pool().maxIdleConnsPerHost();
 
     /**
      * Connections per host, counting active, idle and connecting ones. 0 means no cap. At the cap, callers
      * wait in FIFO order for up to the acquire timeout.
      */
-    private int maxConnsPerHost = 0;
+    private int maxConnsPerHost = DEFAULTS.pool().maxConnsPerHost();
 
     /**
      * Longest wait for a connection at the per-host cap before the call fails with a diagnostic naming the
      * open bodies that hold the connections.
      */
-    private Duration acquireTimeout = Duration.ofSeconds(10);
+    private Duration acquireTimeout = DEFAULTS.pool().acquireTimeout();
 
     /**
      * Idle connections are closed after this long, or earlier when the server announced a shorter
      * "Keep-Alive: timeout".
      */
-    private Duration idleConnTimeout = Duration.ofSeconds(90);
+    private Duration idleConnTimeout = DEFAULTS.pool().idleConnTimeout();
 
     /**
      * Connections older than this are not reused. 0 means no limit.
      */
-    private Duration maxConnLifetime = Duration.ZERO;
+    private Duration maxConnLifetime = DEFAULTS.pool().maxConnLifetime();
 
     /**
      * TCP connect timeout. "spring.http.clients.connect-timeout" wins when set.
      */
-    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration connectTimeout = DEFAULTS.timeouts().connect();
 
     /**
      * TLS handshake timeout.
      */
-    private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
+    private Duration tlsHandshakeTimeout = DEFAULTS.timeouts().tlsHandshake();
 
     /**
      * Wait for the response headers after the request is written. 0 means no limit.
      */
-    private Duration responseHeaderTimeout = Duration.ZERO;
+    private Duration responseHeaderTimeout = DEFAULTS.timeouts().responseHeader();
 
     /**
      * Socket read timeout. 0 means no limit. "spring.http.clients.read-timeout" wins when set.
      */
-    private Duration readTimeout = Duration.ZERO;
+    private Duration readTimeout = DEFAULTS.timeouts().read();
 
     /**
      * Whether every connection carries a single request and is then closed.
      */
-    private boolean disableKeepAlives = false;
+    private boolean disableKeepAlives = DEFAULTS.disableKeepAlives();
 
     /**
      * An idle connection that has been idle at least this long is watched: checked, without blocking, for the
      * server's close before it is reused and by a background sweep, so that a connection the server closed
      * leaves the pool instead of carrying a request. A connection reused sooner is not checked.
      */
-    private Duration validateAfterInactivity = Duration.ofMillis(5);
+    private Duration validateAfterInactivity = DEFAULTS.pool().validateAfterInactivity();
 
     /**
      * Whether to stop asking for gzip. When false, a request without an Accept-Encoding of the application's
@@ -98,19 +121,20 @@ public class KeepAliveProperties {
      * neither Content-Encoding nor Content-Length. An Accept-Encoding set by the application always passes the
      * body through untouched.
      */
-    private boolean disableCompression = false;
+    private boolean disableCompression = DEFAULTS.disableCompression();
 
     /**
      * How long a request carrying "Expect: 100-continue" waits for the server's "100 Continue" before it sends
      * its body anyway. 0 sends the body at once. A final response that comes first is returned without the
      * body being sent.
      */
-    private Duration expectContinueTimeout = Duration.ofSeconds(1);
+    private Duration expectContinueTimeout = DEFAULTS.timeouts().expectContinue();
+
     /**
      * How long closing the transport (with the application context) lets exchanges in flight finish before
      * their connections are closed. Idle connections close at once and new requests are refused at once.
      */
-    private Duration shutdownGrace = Duration.ofSeconds(10);
+    private Duration shutdownGrace = DEFAULTS.timeouts().shutdownGrace();
 
     /**
      * How a response body closed before its end is finished.
@@ -291,13 +315,13 @@ public class KeepAliveProperties {
          * Most bytes read to save the connection when a body is closed before its end. When more remain, or
          * the length is unknown and the end does not come within this many bytes, the connection is closed.
          */
-        private DataSize maxBytes = DataSize.ofKilobytes(256);
+        private DataSize maxBytes = DataSize.ofBytes(DEFAULTS.drain().maxBytes());
 
         /**
          * Longest time spent reading the rest of a body closed before its end; when it runs out the connection
          * is closed instead.
          */
-        private Duration timeout = Duration.ofMillis(100);
+        private Duration timeout = DEFAULTS.drain().timeout();
 
         public DataSize getMaxBytes() {
             return this.maxBytes;
@@ -326,25 +350,25 @@ public class KeepAliveProperties {
          * An open body with no read for this long is a leak suspect, logged once at WARN. 0 turns suspects
          * off.
          */
-        private Duration threshold = Duration.ofSeconds(30);
+        private Duration threshold = DEFAULTS.leakDetection().threshold();
 
         /**
          * When the stack that opened a body is recorded: "never", "sampled" (the first body of each request,
          * whose line later bodies of the request show; one body in sample-rate; and every body of a request
          * that already leaked) or "always".
          */
-        private StackCapture captureStack = StackCapture.SAMPLED;
+        private StackCapture captureStack = DEFAULTS.leakDetection().captureStack();
 
         /**
          * With capture-stack "sampled", one body in this many records its opening stack.
          */
-        private int sampleRate = 64;
+        private int sampleRate = DEFAULTS.leakDetection().sampleRate();
 
         /**
          * Whether a body dropped unclosed by the application has its connection closed and its pool slot
          * freed. Leaks are reported either way.
          */
-        private boolean reclaim = true;
+        private boolean reclaim = DEFAULTS.leakDetection().reclaim();
 
         public Duration getThreshold() {
             return this.threshold;

@@ -24,7 +24,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.env.MapPropertySource;
-import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -38,43 +37,21 @@ class KeepAlivePropertiesTests {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(KeepAliveAutoConfiguration.class));
 
+    /**
+     * The values themselves are the transport's: {@code KeepAliveSettingsTest} checks them against the design,
+     * {@code KeepAlivePropertiesDefaultsTests} the properties and their metadata against them.
+     */
     @Test
-    void defaultsAreThoseOfTheDesign() {
+    void withoutPropertiesTheTransportGetsItsDefaults() {
         this.runner.run((context) -> {
             KeepAliveProperties properties = context.getBean(KeepAliveProperties.class);
             assertThat(properties.isEnabled()).isTrue();
-            assertThat(properties.getMaxIdleConns()).isEqualTo(256);
-            assertThat(properties.getMaxIdleConnsPerHost()).isEqualTo(32);
-            assertThat(properties.getMaxConnsPerHost()).isZero();
-            assertThat(properties.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(10));
-            assertThat(properties.getIdleConnTimeout()).isEqualTo(Duration.ofSeconds(90));
-            assertThat(properties.getMaxConnLifetime()).isZero();
-            assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(10));
-            assertThat(properties.getTlsHandshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
-            assertThat(properties.getResponseHeaderTimeout()).isZero();
-            assertThat(properties.getReadTimeout()).isZero();
-            assertThat(properties.isDisableKeepAlives()).isFalse();
-            assertThat(properties.getValidateAfterInactivity()).isEqualTo(Duration.ofMillis(5));
-            assertThat(properties.getDrain().getMaxBytes()).isEqualTo(DataSize.ofKilobytes(256));
-            assertThat(properties.getDrain().getTimeout()).isEqualTo(Duration.ofMillis(100));
-            assertThat(properties.getLeakDetection().getThreshold()).isEqualTo(Duration.ofSeconds(30));
-            assertThat(properties.getLeakDetection().getCaptureStack()).isEqualTo(StackCapture.SAMPLED);
-            assertThat(properties.getLeakDetection().getSampleRate()).isEqualTo(64);
-            assertThat(properties.getLeakDetection().isReclaim()).isTrue();
             assertThat(properties.getHosts()).isEmpty();
-            assertThat(properties.isDisableCompression()).isFalse();
-            assertThat(properties.getExpectContinueTimeout()).isEqualTo(Duration.ofSeconds(1));
-            assertThat(properties.getShutdownGrace()).isEqualTo(Duration.ofSeconds(10));
             KeepAliveSettings settings = context.getBean(KeepAliveTransport.class).settings();
-            KeepAliveSettings defaults = KeepAliveSettings.defaults();
-            assertThat(settings.pool().maxIdleConns()).isEqualTo(defaults.pool().maxIdleConns());
-            assertThat(settings.pool().maxIdleConnsPerHost()).isEqualTo(defaults.pool().maxIdleConnsPerHost());
-            assertThat(settings.pool().acquireTimeout()).isEqualTo(defaults.pool().acquireTimeout());
-            assertThat(settings.drain().maxBytes()).isEqualTo(defaults.drain().maxBytes());
-            assertThat(settings.leakDetection().captureStack()).isEqualTo(defaults.leakDetection().captureStack());
-            assertThat(settings.disableCompression()).isFalse();
-            assertThat(settings.timeouts().expectContinue()).isEqualTo(Duration.ofSeconds(1));
-            assertThat(settings.timeouts().shutdownGrace()).isEqualTo(defaults.timeouts().shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+            // The proxy has no equality; KeepAlivePropertiesDefaultsTests compares what it is.
+            assertThat(settings).usingRecursiveComparison()
+                .ignoringFields("proxy", "proxySelection")
+                .isEqualTo(KeepAliveSettings.defaults());
         });
     }
 
