@@ -24,6 +24,7 @@ import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultHttpRequestWriterFactory;
 import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.springframework.http.HttpHeaders;
@@ -63,6 +64,7 @@ public final class Engine implements AutoCloseable {
         ManagedHttpClientConnectionFactory wires = ManagedHttpClientConnectionFactory.builder()
                 .http1Config(http1)
                 .responseParserFactory((config) -> new ResponseHeadParser(http1))
+                .requestWriterFactory(new DefaultHttpRequestWriterFactory(RequestLineFormatter.INSTANCE))
                 .responseOutOfOrderStrategy(EarlyResponse.INSTANCE)
                 .build();
         BodyTracker bodies = new BodyTracker(settings);
