@@ -33,7 +33,11 @@ import org.apache.hc.core5.util.CharArrayBuffer;
  */
 final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse> {
 
-    private static final ThreadLocal<HeadWait> WAITING = new ThreadLocal<>();
+    /**
+     * The calling thread's head wait, made once per thread and reset by each {@link #await}: a thread reads
+     * one head at a time, and a new one per request would be an allocation on every request.
+     */
+    private static final ThreadLocal<HeadWait> WAITING = ThreadLocal.withInitial(HeadWait::new);
 
     /*
      * HttpCore's parser, not a line reader of our own: one that handed back the previous response's header
@@ -43,6 +47,8 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
     private final DefaultHttpResponseParser delegate;
     /** The connection's input buffer, as the head's lines may use it; one per connection, reset per head. */
     private Limited limited;
+    /** The connection's socket stream under the current head's timeouts; one per connection, like {@link #limited}. */
+    private Guarded guarded;
 
     ResponseHeadParser(Http1Config config) {
         this.delegate = new DefaultHttpResponseParser(config);
@@ -51,6 +57,9 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
     @Override
     public ClassicHttpResponse parse(SessionInputBuffer buffer, InputStream in) throws IOException, HttpException {
         HeadWait wait = WAITING.get();
+        if (!wait.active) {
+            wait = null; // no exchange is waiting for this head: no timeouts of its own to apply
+        }
         if (wait != null && buffer.length() > 0) {
             wait.received += buffer.length(); // read ahead while the request was sent (an early answer, a 100)
         }
@@ -58,7 +67,23 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
             this.limited = new Limited(buffer);
         }
         this.limited.headBytes = 0;
-        ClassicHttpResponse response = this.delegate.parse(this.limited, wait != null ? wait.guard(in) : in);
+        InputStream source = in;
+        if (wait != null) {
+            if (this.guarded == null || !this.guarded.wraps(in)) {
+                this.guarded = new Guarded(in);
+            }
+            this.guarded.wait = wait;
+            source = this.guarded;
+        }
+        ClassicHttpResponse response;
+        try {
+            response = this.delegate.parse(this.limited, source);
+        }
+        finally {
+            if (this.guarded != null) {
+                this.guarded.wait = null;
+            }
+        }
         if (response != null && response.containsHeader(HttpHeaders.TRANSFER_ENCODING)
                 && response.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
             // RFC 9112 §6.3: where the body ends is in doubt (response splitting or smuggling), so nothing
@@ -75,15 +100,15 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
      * Close it once the head is read.
      */
     static HeadWait await(PooledConnection connection, long headerTimeoutMillis, long readTimeoutMillis) {
-        HeadWait wait = new HeadWait(connection, headerTimeoutMillis, readTimeoutMillis);
-        WAITING.set(wait);
+        HeadWait wait = WAITING.get();
+        wait.start(connection, headerTimeoutMillis, readTimeoutMillis);
         return wait;
     }
 
     /** Records that the response began to arrive while the request body was still being sent. */
     static void earlyResponse() {
         HeadWait wait = WAITING.get();
-        if (wait != null) {
+        if (wait.active) {
             wait.earlyResponse = true;
         }
     }
@@ -94,17 +119,18 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
      */
     static void requestWritten() {
         HeadWait wait = WAITING.get();
-        if (wait != null) {
+        if (wait.active) {
             wait.started = false;
         }
     }
 
-    /** The timeouts that apply while one head is read. */
+    /** The timeouts that apply while one head is read; one per thread, set up again for each head. */
     static final class HeadWait implements AutoCloseable {
 
-        private final PooledConnection connection;
-        private final long headerTimeoutMillis;
-        private final long readTimeoutMillis;
+        private boolean active;
+        private PooledConnection connection;
+        private long headerTimeoutMillis;
+        private long readTimeoutMillis;
         private long startNanos;
         private boolean started;
         private boolean headerDeadlineBinds;
@@ -112,47 +138,16 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
         /** Bytes of the response that arrived so far. */
         private long received;
 
-        private HeadWait(PooledConnection connection, long headerTimeoutMillis, long readTimeoutMillis) {
+        private void start(PooledConnection connection, long headerTimeoutMillis, long readTimeoutMillis) {
             this.connection = connection;
             this.headerTimeoutMillis = headerTimeoutMillis;
             this.readTimeoutMillis = readTimeoutMillis;
-        }
-
-        private InputStream guard(InputStream in) {
-            return new FilterInputStream(in) {
-
-                @Override
-                public int read() throws IOException {
-                    beforeRead();
-                    try {
-                        int b = super.read();
-                        HeadWait.this.received += b >= 0 ? 1 : 0;
-                        return b;
-                    }
-                    catch (SocketTimeoutException ex) {
-                        throw timedOut(ex);
-                    }
-                    catch (IOException ex) {
-                        throw afterResponseBegan(ex);
-                    }
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    beforeRead();
-                    try {
-                        int n = super.read(b, off, len);
-                        HeadWait.this.received += Math.max(n, 0);
-                        return n;
-                    }
-                    catch (SocketTimeoutException ex) {
-                        throw timedOut(ex);
-                    }
-                    catch (IOException ex) {
-                        throw afterResponseBegan(ex);
-                    }
-                }
-            };
+            this.startNanos = 0;
+            this.started = false;
+            this.headerDeadlineBinds = false;
+            this.earlyResponse = false;
+            this.received = 0;
+            this.active = true;
         }
 
         /** Sets the socket timeout to what is left of the head's deadline, or the read timeout if shorter. */
@@ -209,8 +204,57 @@ final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse>
 
         @Override
         public void close() {
-            // set, not remove: the thread's next exchange then finds its entry and allocates none
-            WAITING.set(null);
+            this.active = false;
+            this.connection = null; // the thread keeps this object, not the connection
+        }
+    }
+
+    /** A connection's socket stream whose reads keep the timeouts of the head being read ({@link #wait}). */
+    private static final class Guarded extends FilterInputStream {
+
+        /** The head being read; set only while {@link ResponseHeadParser#parse} runs. */
+        private HeadWait wait;
+
+        Guarded(InputStream in) {
+            super(in);
+        }
+
+        boolean wraps(InputStream stream) {
+            return this.in == stream;
+        }
+
+        @Override
+        public int read() throws IOException {
+            HeadWait head = this.wait;
+            head.beforeRead();
+            try {
+                int b = super.read();
+                head.received += b >= 0 ? 1 : 0;
+                return b;
+            }
+            catch (SocketTimeoutException ex) {
+                throw head.timedOut(ex);
+            }
+            catch (IOException ex) {
+                throw head.afterResponseBegan(ex);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            HeadWait head = this.wait;
+            head.beforeRead();
+            try {
+                int n = super.read(b, off, len);
+                head.received += Math.max(n, 0);
+                return n;
+            }
+            catch (SocketTimeoutException ex) {
+                throw head.timedOut(ex);
+            }
+            catch (IOException ex) {
+                throw head.afterResponseBegan(ex);
+            }
         }
     }
 
