@@ -50,7 +50,7 @@ class KeepAlivePropertiesTests {
             KeepAliveSettings settings = context.getBean(KeepAliveTransport.class).settings();
             // The proxy has no equality; KeepAlivePropertiesDefaultsTests compares what it is.
             assertThat(settings).usingRecursiveComparison()
-                .ignoringFields("proxy", "proxySelection")
+                .ignoringFields("proxy")
                 .isEqualTo(KeepAliveSettings.defaults());
         });
     }

@@ -11,46 +11,47 @@ import dev.keepalive.transport.internal.proxy.ProxySelection;
 /**
  * The knobs of a {@link KeepAliveTransport}, with Go's {@code net/http.Transport} names and keepalive's
  * defaults, grouped as the {@code keepalive.*} properties are: {@link Pool}, {@link Timeouts}, {@link Drain},
- * {@link LeakDetection}, and the few switches at the top. Immutable; made by {@link #builder()}. A zero
- * {@link Duration} means "off" or "no limit" where the setting says so.
+ * {@link LeakDetection}, and the few switches at the top. Immutable; made by {@link #builder()} (the constructor,
+ * which checks the same, serves code that already holds the groups). A zero {@link Duration} means "off" or
+ * "no limit" where the setting says so.
  *
- * <p>The groups' constructors hold the rules, and are the only place that does: an invalid value (a negative
+ * <p>The records' constructors hold the rules, and are the only place that does: an invalid value (a negative
  * cap or duration, a duration too long to count in nanoseconds, a per-host idle cap above that host's total
  * cap, a host key that is not {@code host:port}, a proxy URL that is not {@code http://host:port}, a SOCKS
  * proxy) fails {@link Builder#build()} with an {@link InvalidSettingException} naming the setting as its
  * property does.
  *
- * <p>Long because it is the whole settings API: each setting is a documented component of its group, a default
- * and a fluent setter in the {@link Builder}, and one argument where the builder makes the groups. Nothing else
- * writes a setting or a rule again.
+ * <p>Each setting is a documented component of its group, and its default and fluent setter are in the
+ * {@link Builder}, which owns the defaults (the Boot properties read theirs from it). Long because it is the
+ * whole settings API: Java has no builder for a record, and one class per group would scatter the settings
+ * that the properties and design §4 list together.
+ *
+ * @param pool the connection pool: its caps, waits and connection ages
+ * @param timeouts the timeouts of one exchange, and the one of shutting down
+ * @param drain how the rest of a body closed before its end is read to save its connection (rule 8)
+ * @param leakDetection how open bodies are watched, and leaked ones found and reclaimed (rules 11 and 12)
+ * @param disableKeepAlives when true every connection carries one request and is then closed
+ * @param disableCompression when false (the default), a request without an {@code Accept-Encoding} of the
+ * application's asks for {@code gzip} and a gzip response is decoded transparently, as Go's
+ * {@code DisableCompression: false}
+ * @param proxy which proxy requests go through (default {@link ProxyConfig#fromEnvironment()})
  */
-public final class KeepAliveSettings {
+public record KeepAliveSettings(Pool pool, Timeouts timeouts, Drain drain, LeakDetection leakDetection,
+        boolean disableKeepAlives, boolean disableCompression, ProxyConfig proxy) {
 
     /** The longest duration any setting takes: the transport counts time in {@code long} nanoseconds. */
     private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
 
-    private final Pool pool;
-    private final Timeouts timeouts;
-    private final Drain drain;
-    private final LeakDetection leakDetection;
-    private final boolean disableKeepAlives;
-    private final boolean disableCompression;
-    private final ProxyConfig proxy;
-    private final ProxySelection proxySelection;
-
-    private KeepAliveSettings(Builder b) {
-        this.pool = new Pool(b.maxIdleConns, b.maxIdleConnsPerHost, b.maxConnsPerHost, b.acquireTimeout,
-                b.idleConnTimeout, b.maxConnLifetime, b.validateAfterInactivity, b.hosts);
-        this.timeouts = new Timeouts(b.connectTimeout, b.tlsHandshakeTimeout, b.responseHeaderTimeout, b.readTimeout,
-                b.expectContinueTimeout, b.shutdownGrace);
-        this.drain = new Drain(b.drainMaxBytes, b.drainTimeout);
-        this.leakDetection = new LeakDetection(b.leakThreshold, b.captureStack, b.sampleRate, b.reclaimLeaks,
-                b.trackBodies);
-        this.disableKeepAlives = b.disableKeepAlives;
-        this.disableCompression = b.disableCompression;
-        this.proxy = b.proxy;
-        // Reads the environment now: a bad proxy URL or a SOCKS proxy fails here, not at the first request.
-        this.proxySelection = resolve(b.proxy);
+    /**
+     * Checks that every group is there and that the proxy resolves against the environment now, so that a bad
+     * proxy URL or a SOCKS proxy fails here, not at the first request.
+     */
+    public KeepAliveSettings {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(drain, "drain");
+        Objects.requireNonNull(leakDetection, "leakDetection");
+        resolveProxy(Objects.requireNonNull(proxy, "proxy"));
     }
 
     /** A builder holding the defaults of design §4. */
@@ -61,49 +62,6 @@ public final class KeepAliveSettings {
     /** The defaults of design §4. */
     public static KeepAliveSettings defaults() {
         return builder().build();
-    }
-
-    /** The connection pool: its caps, waits and connection ages. */
-    public Pool pool() {
-        return this.pool;
-    }
-
-    /** The timeouts of one exchange, and the one of shutting down. */
-    public Timeouts timeouts() {
-        return this.timeouts;
-    }
-
-    /** How the rest of a body closed before its end is read to save its connection (rule 8). */
-    public Drain drain() {
-        return this.drain;
-    }
-
-    /** How open bodies are watched, and leaked ones found and reclaimed (rules 11 and 12). */
-    public LeakDetection leakDetection() {
-        return this.leakDetection;
-    }
-
-    /** When true every connection carries one request and is then closed. */
-    public boolean disableKeepAlives() {
-        return this.disableKeepAlives;
-    }
-
-    /**
-     * When false (the default), a request without an {@code Accept-Encoding} of the application's asks for
-     * {@code gzip} and a gzip response is decoded transparently, as Go's {@code DisableCompression: false}.
-     */
-    public boolean disableCompression() {
-        return this.disableCompression;
-    }
-
-    /** Which proxy requests go through (default {@link ProxyConfig#fromEnvironment()}). */
-    public ProxyConfig proxy() {
-        return this.proxy;
-    }
-
-    /** {@link #proxy()} as resolved against the environment when these settings were built. */
-    ProxySelection proxySelection() {
-        return this.proxySelection;
     }
 
     /**
@@ -457,18 +415,30 @@ public final class KeepAliveSettings {
         }
 
         /**
-         * Builds the settings; the groups' constructors check the values, and the proxy is resolved against the
+         * Builds the settings; the records' constructors check the values, and the proxy is resolved against the
          * environment.
          *
          * @throws InvalidSettingException naming the first invalid setting
          */
         public KeepAliveSettings build() {
-            return new KeepAliveSettings(this);
+            return new KeepAliveSettings(
+                    new Pool(this.maxIdleConns, this.maxIdleConnsPerHost, this.maxConnsPerHost, this.acquireTimeout,
+                            this.idleConnTimeout, this.maxConnLifetime, this.validateAfterInactivity, this.hosts),
+                    new Timeouts(this.connectTimeout, this.tlsHandshakeTimeout, this.responseHeaderTimeout,
+                            this.readTimeout, this.expectContinueTimeout, this.shutdownGrace),
+                    new Drain(this.drainMaxBytes, this.drainTimeout),
+                    new LeakDetection(this.leakThreshold, this.captureStack, this.sampleRate, this.reclaimLeaks,
+                            this.trackBodies),
+                    this.disableKeepAlives, this.disableCompression, this.proxy);
         }
     }
 
-    /** The proxy as the environment has it now; its errors name their setting first, as this reports them. */
-    private static ProxySelection resolve(ProxyConfig proxy) {
+    /**
+     * The proxy as the environment has it now; its errors name their setting first, as this reports them. The
+     * constructor checks with it, and {@link KeepAliveTransport#create} resolves again for the selection it
+     * uses: a record holds nothing but its components, and the selection is no part of the API.
+     */
+    static ProxySelection resolveProxy(ProxyConfig proxy) {
         try {
             return ProxySelection.resolve(proxy, proxy.rawUrl());
         }

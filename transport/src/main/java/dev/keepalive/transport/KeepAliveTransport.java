@@ -23,7 +23,7 @@ public final class KeepAliveTransport implements AutoCloseable {
     private final Engine engine;
 
     private KeepAliveTransport(KeepAliveSettings settings) {
-        this.engine = new Engine(settings, settings.proxySelection());
+        this.engine = new Engine(settings, KeepAliveSettings.resolveProxy(settings.proxy()));
     }
 
     /** Starts a transport (and its housekeeping thread) with these settings. */

@@ -163,6 +163,23 @@ class KeepAliveSettingsTest {
     }
 
     @Test
+    void settingsMadeWithoutTheBuilderAreCheckedTooAndCompareAsValues() {
+        KeepAliveSettings built = KeepAliveSettings.builder().proxy(ProxyConfig.direct()).build();
+        KeepAliveSettings made = new KeepAliveSettings(built.pool(), built.timeouts(), built.drain(),
+                built.leakDetection(), false, false, ProxyConfig.direct());
+        assertThat(made).isEqualTo(built).hasSameHashCodeAs(built);
+
+        InvalidSettingException ex = catchThrowableOfType(InvalidSettingException.class,
+                () -> new KeepAliveSettings(built.pool(), built.timeouts(), built.drain(), built.leakDetection(),
+                        false, false, ProxyConfig.url("socks5://socks.corp:1080")));
+        assertThat(ex.setting()).isEqualTo("proxy.url");
+        assertThatExceptionOfType(NullPointerException.class)
+            .isThrownBy(() -> new KeepAliveSettings(null, built.timeouts(), built.drain(), built.leakDetection(),
+                    false, false, ProxyConfig.direct()))
+            .withMessage("pool");
+    }
+
+    @Test
     void aBadProxyUrlIsNamedWithItsValueWithheldAndNoCredentialShown() {
         InvalidSettingException ex = catchThrowableOfType(InvalidSettingException.class, () -> KeepAliveSettings
             .builder().proxy(ProxyConfig.url("socks5://alice:pw-s3cret@socks.corp:1080")).build());

@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ProxyConfig} resolved against the environment once, when the settings are built: the proxy for
- * {@code http} targets and the one for {@code https} targets, each with the targets that bypass it. Picks
+ * A {@link ProxyConfig} resolved against the environment (when the settings are built, to check it, and when the
+ * transport is created, for use): the proxy for {@code http} targets and the one for {@code https} targets, each
+ * with the targets that bypass it. Picks
  * the proxy of every request ({@link #select}); the owner of rule 21's choice of proxy.
  */
 public final class ProxySelection {
