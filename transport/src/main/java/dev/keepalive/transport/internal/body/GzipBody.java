@@ -3,7 +3,6 @@ package dev.keepalive.transport.internal.body;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.ref.Reference;
-import java.util.Objects;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.ZipException;
@@ -16,8 +15,10 @@ import java.util.zip.ZipException;
  * early, the {@link TrackedBody} drains what is left of the wire, so the drain budget counts wire bytes
  * (rule 8). Several gzip members in a row are one body (RFC 1952 §2.2), as in Go.
  *
- * <p>Nothing is allocated before the first read. The inflater's native memory ({@link Inflation}) is freed with
- * {@code end()} on every path: EOF, close, failure, and, through the tracker, a leak reclaimed.
+ * <p>This class is the decoding state machine; the compressed bytes and the gzip framing around them are
+ * {@link GzipWire}'s. Buffers and the inflater are made on the first read. The inflater's native memory
+ * ({@link Inflation}) is freed with {@code end()} on every path: EOF, close, failure, and, through the tracker, a
+ * leak reclaimed.
  */
 public final class GzipBody extends BodyStream {
 
@@ -26,37 +27,23 @@ public final class GzipBody extends BodyStream {
     private static final int DONE = 2;
     private static final int FAILED = 3;
 
-    private static final int FHCRC = 0x02;
-    private static final int FEXTRA = 0x04;
-    private static final int FNAME = 0x08;
-    private static final int FCOMMENT = 0x10;
-    private static final int RESERVED = 0xe0;
-
-    /**
-     * Wire bytes read per fill, as Go's gzip reader buffers them: a compressed body is a fraction of what it
-     * decodes to, so a larger buffer saves few reads (a server's chunk often ends a read first) and costs heap on
-     * every body.
-     */
-    private static final int WIRE_BUFFER = 4096;
-
     private final TrackedBody wire;
+    private final GzipWire input;
     private final Inflation inflation = new Inflation();
     private int state = HEADER;
     private volatile boolean closed;
-    private byte[] buffer;
-    private int pos;
-    private int lim;
+    /** The CRC-32 of the current member's header, then of its decoded bytes. */
     private CRC32 crc;
     private long memberBytes;
 
     public GzipBody(TrackedBody wire) {
         this.wire = wire;
+        this.input = new GzipWire(wire);
         wire.decodedBy(this.inflation);
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
+    int readBody(byte[] b, int off, int len) throws IOException {
         try {
             if (this.closed || this.state == DONE) {
                 return -1;
@@ -79,16 +66,18 @@ public final class GzipBody extends BodyStream {
         try {
             while (true) {
                 if (this.state == HEADER) {
-                    if (this.buffer == null) {
-                        this.buffer = new byte[WIRE_BUFFER];
+                    if (this.crc == null) {
                         this.crc = new CRC32();
-                        if (!fill()) {
-                            // No byte at all (a chunked body that is empty): an empty body, as Go reads it.
-                            end();
-                            return -1;
-                        }
                     }
-                    readHeader();
+                    if (!this.input.started() && !this.input.start()) {
+                        // No byte at all (a chunked body that is empty): an empty body, as Go reads it.
+                        end();
+                        return -1;
+                    }
+                    this.input.readHeader(this.crc);
+                    this.memberBytes = 0;
+                    this.inflation.reset();
+                    this.input.feed(this.inflation);
                     this.state = DATA;
                     continue;
                 }
@@ -98,9 +87,8 @@ public final class GzipBody extends BodyStream {
                     this.memberBytes += n;
                 }
                 if (this.inflation.finished) {
-                    this.pos = this.lim - this.inflation.remaining;
-                    readTrailer();
-                    if (atEndOfWire()) {
+                    this.input.readTrailer(this.inflation.remaining, this.crc.getValue(), this.memberBytes);
+                    if (this.input.atEnd()) {
                         end();
                     }
                     else {
@@ -120,11 +108,9 @@ public final class GzipBody extends BodyStream {
                 if (this.inflation.needsDictionary) {
                     throw new ZipException("corrupt gzip body: the deflate data asks for a preset dictionary");
                 }
-                if (!fill()) {
+                if (!this.input.refill(this.inflation)) {
                     throw new EOFException("gzip body truncated: the response ended inside the compressed data");
                 }
-                this.inflation.setInput(this.buffer, this.pos, this.lim - this.pos);
-                this.pos = this.lim;
             }
         }
         catch (ZipException | EOFException ex) {
@@ -136,6 +122,43 @@ public final class GzipBody extends BodyStream {
         catch (IOException | RuntimeException ex) {
             // A wire failure, already reported (and its connection closed) by the tracked body, or a close from
             // another thread: either way this stream is done.
+            this.state = FAILED;
+            this.inflation.end();
+            throw ex;
+        }
+    }
+
+    /**
+     * Reads the rest of the decoded body into one array of the length the gzip trailer announces (RFC 1952
+     * ISIZE): the compressed rest of the wire, a fraction of what it decodes to, is read first, and the decoded
+     * bytes go straight into that array, instead of the JDK's 8 KiB pieces copied together at the end. The length
+     * is only the server's word: it sizes the first array ({@link #oneArray}), a longer body grows it, a wrong
+     * one fails the trailer's check as any read would.
+     */
+    @Override
+    byte[] readWhole(int len) throws IOException {
+        long announced = decodedBytesLeft();
+        if (announced < 0) {
+            return readPieces(len);
+        }
+        return oneArray((int) Math.min(len, announced + toReplay()), len);
+    }
+
+    /**
+     * How many decoded bytes are left by the word of the wire's last trailer, read with the rest of the wire
+     * ({@link GzipWire#takeRest}); -1 when that is unknown: between two members, or a wire too long to hold.
+     */
+    private long decodedBytesLeft() throws IOException {
+        boolean fresh = this.state == HEADER && !this.input.started();
+        if (this.closed || (this.state != DATA && !fresh)) {
+            return -1;
+        }
+        try {
+            long announced = this.input.takeRest(this.inflation);
+            return announced < 0 ? -1 : (announced - this.memberBytes) & 0xffffffffL;
+        }
+        catch (IOException | RuntimeException ex) {
+            // A wire failure, already reported by the tracked body, or a close from another thread.
             this.state = FAILED;
             this.inflation.end();
             throw ex;
@@ -162,99 +185,14 @@ public final class GzipBody extends BodyStream {
         return this.wire.decodeFailed(cause);
     }
 
-    /** RFC 1952 §2.3: magic, method 8 (deflate), flags, and the optional fields they announce. */
-    private void readHeader() throws IOException {
-        this.crc.reset();
-        if (headerByte() != 0x1f || headerByte() != 0x8b) {
-            throw new ZipException("corrupt gzip body: not in gzip format (no gzip magic number)");
-        }
-        if (headerByte() != 8) {
-            throw new ZipException("corrupt gzip body: unsupported compression method (only deflate is defined)");
-        }
-        int flags = headerByte();
-        if ((flags & RESERVED) != 0) {
-            throw new ZipException("corrupt gzip body: reserved header flags are set");
-        }
-        for (int i = 0; i < 6; i++) {
-            headerByte(); // MTIME, XFL, OS
-        }
-        if ((flags & FEXTRA) != 0) {
-            int extra = headerByte() | (headerByte() << 8);
-            for (int i = 0; i < extra; i++) {
-                headerByte();
-            }
-        }
-        if ((flags & FNAME) != 0) {
-            while (headerByte() != 0) {
-                // the original file name, not needed
-            }
-        }
-        if ((flags & FCOMMENT) != 0) {
-            while (headerByte() != 0) {
-                // a comment, not needed
-            }
-        }
-        if ((flags & FHCRC) != 0) {
-            int expected = (int) (this.crc.getValue() & 0xffff);
-            if ((nextByte() | (nextByte() << 8)) != expected) {
-                throw new ZipException("corrupt gzip body: header checksum mismatch");
-            }
-        }
-        this.crc.reset();
-        this.memberBytes = 0;
-        this.inflation.reset();
-        if (this.pos < this.lim) {
-            this.inflation.setInput(this.buffer, this.pos, this.lim - this.pos);
-            this.pos = this.lim;
-        }
+    @Override
+    boolean closed() {
+        return this.closed;
     }
 
-    /** RFC 1952 §2.3.1: CRC-32 and size (mod 2^32) of the decoded member. */
-    private void readTrailer() throws IOException {
-        long crc32 = readInt();
-        long size = readInt();
-        if (crc32 != this.crc.getValue()) {
-            throw new ZipException("corrupt gzip body: CRC-32 mismatch");
-        }
-        if (size != (this.memberBytes & 0xffffffffL)) {
-            throw new ZipException("corrupt gzip body: decoded size mismatch");
-        }
-    }
-
-    /**
-     * Whether the wire body ended right after a member. Reads on when nothing is buffered: a Content-Length body
-     * answers at once; a chunked one reads its last chunk, which the server sends with the data.
-     */
-    private boolean atEndOfWire() throws IOException {
-        return this.pos == this.lim && !fill();
-    }
-
-    private long readInt() throws IOException {
-        return (nextByte() | (nextByte() << 8) | (nextByte() << 16) | ((long) nextByte() << 24)) & 0xffffffffL;
-    }
-
-    private int headerByte() throws IOException {
-        int b = nextByte();
-        this.crc.update(b);
-        return b;
-    }
-
-    private int nextByte() throws IOException {
-        if (this.pos == this.lim && !fill()) {
-            throw new EOFException("gzip body truncated: the response ended inside a gzip header or trailer");
-        }
-        return this.buffer[this.pos++] & 0xff;
-    }
-
-    /** Reads more wire bytes into the empty buffer; false at the end of the wire body. */
-    private boolean fill() throws IOException {
-        int n = this.wire.read(this.buffer, 0, this.buffer.length);
-        if (n == -1) {
-            return false;
-        }
-        this.pos = 0;
-        this.lim = n;
-        return true;
+    @Override
+    String describe() {
+        return this.wire.describe();
     }
 
     @Override

@@ -45,6 +45,17 @@ public final class Inflation {
         }
     }
 
+    /** How many input bytes the inflater has not consumed yet: the last ones it was given. */
+    int remainingInput() throws IOException {
+        this.lock.lock();
+        try {
+            return active().getRemaining();
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
     /** Ready for the next member. */
     void reset() throws IOException {
         this.lock.lock();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.ref.Reference;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -19,18 +18,13 @@ import java.util.Objects;
  * <p>Reading a whole body costs one array and big reads: {@link #readNBytes(int)} and {@link #readAllBytes()}
  * (what Spring's {@code ByteArrayHttpMessageConverter} calls) fill one array of the body's known length
  * instead of the JDK's 8 KiB pieces copied together at the end, and {@link #transferTo} uses a buffer sized to
- * the body. {@link #mark} and {@link #reset} are supported by keeping the bytes read since the mark, so that
- * {@code RestClient}'s look at the first byte (mark, read one byte, reset) needs no {@code PushbackInputStream}
- * around this stream.
+ * the body. {@link #mark} and {@link #reset} work as {@link BodyStream} says.
  *
  * <p>Why one class of this size: every way of reading an {@code InputStream} ({@code read}, {@code readNBytes},
  * {@code readAllBytes}, {@code transferTo}, {@code skip}, mark/reset) is overridden here, because each must
  * count its bytes and report the end exactly once; split across classes that rule would be written twice.
  */
 public final class TrackedBody extends BodyStream {
-
-    /** The most {@link #readNBytes(int)} allocates before the bytes arrive: a length is only the server's word. */
-    static final int MAX_FIRST_ALLOCATION = 1024 * 1024;
 
     /** The largest buffer {@link #transferTo} allocates. */
     static final int MAX_TRANSFER_BUFFER = 64 * 1024;
@@ -47,12 +41,6 @@ public final class TrackedBody extends BodyStream {
     private volatile boolean failed;
     /** Set when a decoder reads this stream: then the decoder says when the body has ended (rule 19). */
     private boolean endByDecoder;
-    /** The bytes read since {@link #mark}, to be read again after {@link #reset}; null when no mark is valid. */
-    private byte[] marked;
-    /** How many bytes {@link #marked} holds, and where the next read takes them from (= count: none to replay). */
-    private int markedCount;
-    private int markedPos;
-    private int markLimit;
 
     public TrackedBody(BodyEnd exchange, InputStream wire, OpenBody body, Object owner) {
         this.exchange = exchange;
@@ -62,17 +50,9 @@ public final class TrackedBody extends BodyStream {
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
-        if (this.markedPos < this.markedCount && this.body.phase() != OpenBody.DONE) {
-            return replay(b, off, len);
-        }
+    int readBody(byte[] b, int off, int len) throws IOException {
         try {
-            int n = readTracked(b, off, len);
-            if (n > 0 && this.marked != null) {
-                remember(b, off, n);
-            }
-            return n;
+            return readTracked(b, off, len);
         }
         finally {
             // While a read blocks, this stream (and so its response) must stay reachable, or the JIT may
@@ -154,12 +134,7 @@ public final class TrackedBody extends BodyStream {
         if (this.body.contentLength < 0 || this.endByDecoder) {
             return -1;
         }
-        return Math.max(0, this.body.contentLength - this.body.bytesRead) + (this.markedCount - this.markedPos);
-    }
-
-    @Override
-    public byte[] readAllBytes() throws IOException {
-        return readNBytes(Integer.MAX_VALUE);
+        return Math.max(0, this.body.contentLength - this.body.bytesRead) + toReplay();
     }
 
     /**
@@ -167,32 +142,17 @@ public final class TrackedBody extends BodyStream {
      * bytes arrive, doubled as they do), each read asking the socket for all that is left.
      */
     @Override
-    public byte[] readNBytes(int len) throws IOException {
-        if (len < 0) {
-            throw new IllegalArgumentException("len < 0");
-        }
+    byte[] readWhole(int len) throws IOException {
         long left = remaining();
         if (left < 0) {
-            return super.readNBytes(len);
+            return readPieces(len);
         }
         int size = (int) Math.min(len, left);
         if (size == 0) {
             read(NO_BYTES, 0, 0); // an earlier failure is reported, as the read of a plain stream would
             return NO_BYTES;
         }
-        byte[] out = new byte[Math.min(size, MAX_FIRST_ALLOCATION)];
-        int filled = 0;
-        while (filled < size) {
-            if (filled == out.length) {
-                out = Arrays.copyOf(out, (int) Math.min(size, 2L * out.length));
-            }
-            int n = read(out, filled, out.length - filled);
-            if (n < 0) {
-                break;
-            }
-            filled += n;
-        }
-        return filled == out.length ? out : Arrays.copyOf(out, filled);
+        return oneArray(size, size);
     }
 
     /** Copies the rest of the body to {@code out} through a buffer no larger than the body. */
@@ -207,62 +167,6 @@ public final class TrackedBody extends BodyStream {
             transferred += n;
         }
         return transferred;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return true;
-    }
-
-    /**
-     * Keeps the bytes read from now on, up to {@code readlimit} of them, so that {@link #reset} can give them
-     * again. Reading more than that drops the mark.
-     */
-    @Override
-    public void mark(int readlimit) {
-        int pending = this.markedCount - this.markedPos; // replayed bytes not yet read again stay readable
-        int limit = Math.max(Math.max(readlimit, 0), pending);
-        byte[] kept = new byte[Math.max(pending, Math.min(limit, 256))];
-        if (pending > 0) {
-            System.arraycopy(this.marked, this.markedPos, kept, 0, pending);
-        }
-        this.marked = kept;
-        this.markedCount = pending;
-        this.markedPos = 0;
-        this.markLimit = limit;
-    }
-
-    @Override
-    public void reset() throws IOException {
-        if (this.marked == null) {
-            throw new IOException("Resetting the body of " + this.exchange.describe()
-                    + " to an invalid mark: none was set, or more than its read limit was read since");
-        }
-        this.markedPos = 0;
-    }
-
-    private int replay(byte[] b, int off, int len) {
-        int n = Math.min(len, this.markedCount - this.markedPos);
-        System.arraycopy(this.marked, this.markedPos, b, off, n);
-        this.markedPos += n;
-        return n;
-    }
-
-    /** Keeps bytes just read from the wire after a mark; past the mark's limit the mark is dropped. */
-    private void remember(byte[] b, int off, int n) {
-        int count = this.markedCount + n;
-        if (count > this.markLimit) {
-            this.marked = null;
-            this.markedCount = 0;
-            this.markedPos = 0;
-            return;
-        }
-        if (count > this.marked.length) {
-            this.marked = Arrays.copyOf(this.marked, (int) Math.min(this.markLimit, Math.max(count, 2L * this.marked.length)));
-        }
-        System.arraycopy(b, off, this.marked, this.markedCount, n);
-        this.markedCount = count;
-        this.markedPos = count;
     }
 
     @Override
@@ -282,9 +186,8 @@ public final class TrackedBody extends BodyStream {
     @Override
     public int available() throws IOException {
         // Only while no other thread reads: Apache's stream is not safe to share.
-        int phase = this.body.phase();
-        int replay = phase != OpenBody.DONE ? this.markedCount - this.markedPos : 0;
-        return phase == OpenBody.OPEN ? replay + this.wire.available() : replay;
+        int replay = toReplay();
+        return this.body.phase() == OpenBody.OPEN ? replay + this.wire.available() : replay;
     }
 
     @Override
@@ -324,8 +227,15 @@ public final class TrackedBody extends BodyStream {
         return this.exchange.failed(this.body, OpenBody.OPEN, cause);
     }
 
+    @Override
     String describe() {
         return this.exchange.describe();
+    }
+
+    /** Closed, read to its end or failed: the body is done, and nothing read since a mark is given again. */
+    @Override
+    boolean closed() {
+        return this.body.phase() == OpenBody.DONE;
     }
 
     public long bodyId() {
