@@ -538,6 +538,31 @@ class CompressionTest {
         assertThat(this.transport.pool().idle()).isEqualTo(1);
     }
 
+    /**
+     * A body read in many readNBytes calls takes the wire in ahead once: each call after the first reads on
+     * from what is buffered, instead of copying the buffered wire again (about 150 copies of up to 256 KiB here).
+     */
+    @Test
+    void aBodyReadInManyReadNBytesCallsTakesTheWireInOnce() throws Exception {
+        byte[] random = new byte[600 * 1024];
+        new Random(17).nextBytes(random);
+        this.server.enqueue(new MockResponse.Builder().addHeader("Content-Encoding", "gzip")
+                .body(new Buffer().write(gzip(random))).build());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ByteArrayOutputStream read = new ByteArrayOutputStream(random.length);
+        long allocated;
+        try (ClientHttpResponse response = this.factory.createRequest(uri("/pieces"), HttpMethod.GET).execute()) {
+            InputStream body = response.getBody();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (byte[] piece; (piece = body.readNBytes(4096)).length > 0;) {
+                read.writeBytes(piece);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertThat(read.toByteArray()).isEqualTo(random);
+        assertThat(allocated).as("bytes allocated reading 600 KiB in 4 KiB pieces").isLessThan(4L * 1024 * 1024);
+    }
+
     /** A connection cut while a whole-body read takes in the wire, after a first byte was decoded. */
     @Test
     void connectionCutWhileTheWholeBodyIsReadFailsAndEndsTheInflater() throws Exception {

@@ -36,6 +36,8 @@ final class GzipWire {
     private byte[] buffer;
     private int pos;
     private int lim;
+    /** What {@link #takeRest} found, kept so that it reads the wire ahead once per body; -2 before it ran. */
+    private long announced = -2;
 
     GzipWire(TrackedBody wire) {
         this.wire = wire;
@@ -138,9 +140,18 @@ final class GzipWire {
      * Reads the rest of the wire into memory, at most {@link #MAX_REST} bytes with what the inflater still holds,
      * which are handed to it again (at the start, before any header, they stay buffered for it), and returns the
      * last four bytes of the wire as an unsigned number: the last member's decoded size (mod 2^32) as the server
-     * announces it; -1 when the wire is longer than that, or has no byte at all.
+     * announces it; -1 when the wire is longer than that, or has no byte at all. Only the first call reads:
+     * later ones (a whole-body read in several {@code readNBytes}) give the same answer.
      */
     long takeRest(Inflation inflation) throws IOException {
+        if (this.announced != -2) {
+            return this.announced;
+        }
+        this.announced = announcedBy(inflation);
+        return this.announced;
+    }
+
+    private long announcedBy(Inflation inflation) throws IOException {
         boolean fresh = this.buffer == null;
         int kept = fresh ? 0 : inflation.remainingInput();
         byte[] all = new byte[Math.max(2 * BUFFER, 2 * kept)];
