@@ -38,6 +38,7 @@ final class CapWait {
      */
     Lease awaitLocked(RoutePool route, long start, long timeoutNanos, Cancellation cancellation,
             Object userState, boolean fresh, List<PooledConnection> toClose) throws IOException, Exhausted {
+        assert this.pool.lock.isHeldByCurrentThread();
         Waiter waiter = new Waiter(this.pool.lock.newCondition(), userState, fresh);
         if (cancellation != null) {
             cancellation.waiter = waiter;

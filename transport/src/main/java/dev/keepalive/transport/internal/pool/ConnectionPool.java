@@ -292,6 +292,7 @@ public final class ConnectionPool implements AutoCloseable {
 
     void releaseLocked(Lease lease, boolean reusable, long keepAliveMillis, CloseReason reason,
             List<PooledConnection> toClose) {
+        assert this.lock.isHeldByCurrentThread();
         PooledConnection conn = lease.connection;
         if (conn.lease != lease) {
             return; // not leased under this lease any more: taken back by shutdown
@@ -329,6 +330,7 @@ public final class ConnectionPool implements AutoCloseable {
 
     /** Hands a reusable connection to the route's first waiter, which is there. */
     void giveToWaiterLocked(RoutePool pool, PooledConnection conn, List<PooledConnection> toClose) {
+        assert this.lock.isHeldByCurrentThread();
         if (pool.firstWaiterTakes(conn)) {
             conn.state = PooledConnection.State.ACTIVE;
             grantLocked(pool, conn);
@@ -347,6 +349,7 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     PooledConnection evictLocked(PooledConnection idleConn, CloseReason reason) {
+        assert this.lock.isHeldByCurrentThread();
         this.idle.remove(idleConn);
         return closeLocked(idleConn, reason);
     }
@@ -356,6 +359,7 @@ public final class ConnectionPool implements AutoCloseable {
      * to the first waiter. Returns it so that the caller closes its socket after releasing the lock.
      */
     PooledConnection closeLocked(PooledConnection conn, CloseReason reason) {
+        assert this.lock.isHeldByCurrentThread();
         RoutePool pool = conn.routePool;
         if (conn.state == PooledConnection.State.IDLE) {
             this.idle.remove(conn);
