@@ -20,7 +20,6 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
-import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
 import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
 import org.apache.hc.core5.http.protocol.HttpCoreContext;
 
@@ -79,7 +78,7 @@ final class Exchange implements BodyEnd {
             this.connection.setSocketTimeout(this.readTimeoutMillis);
             long announced = keepAliveTimeoutMillis(response);
             this.keepAlive = !this.engine.settings.disableKeepAlives() && !bodyCutShort && announced != 0
-                    && DefaultConnectionReuseStrategy.INSTANCE.keepAlive(request, response, context);
+                    && KeepAliveCheck.keepAlive(request, response, context);
             this.keepAliveMillis = this.keepAlive ? Math.max(announced, 0) : 0;
             return response;
         }

@@ -10,7 +10,6 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpStatus;
-import org.apache.hc.core5.http.impl.DefaultConnectionReuseStrategy;
 import org.apache.hc.core5.http.io.HttpClientConnection;
 import org.apache.hc.core5.http.message.MessageSupport;
 import org.apache.hc.core5.http.protocol.HttpCoreContext;
@@ -116,7 +115,7 @@ final class ExpectContinue {
     private static void withhold(ClassicHttpRequest request, ClassicHttpResponse response,
             HttpClientConnection connection) {
         boolean chunked = request.getEntity().getContentLength() < 0;
-        if (chunked && DefaultConnectionReuseStrategy.INSTANCE.keepAlive(request, response, HttpCoreContext.create())) {
+        if (chunked && KeepAliveCheck.keepAlive(request, response, HttpCoreContext.create())) {
             try {
                 // Closes the chunked body at once: "0\r\n\r\n", no content.
                 connection.terminateRequest(request);
