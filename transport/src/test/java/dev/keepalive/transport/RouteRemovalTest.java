@@ -42,7 +42,8 @@ class RouteRemovalTest {
                     }
                 }
             }
-            assertThat(transport.pool().routes()).hasSize(20);
+            // No count of routes here: on a slow machine the first ones are dropped before the last is made.
+            // That there were 20 is shown below: 20 opened, and each of the 20 routes removed once.
 
             await().atMost(Duration.ofSeconds(10)).until(() -> transport.pool().routes().isEmpty());
 
