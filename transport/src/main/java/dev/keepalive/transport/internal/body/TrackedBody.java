@@ -19,10 +19,6 @@ import java.util.Objects;
  * (what Spring's {@code ByteArrayHttpMessageConverter} calls) fill one array of the body's known length
  * instead of the JDK's 8 KiB pieces copied together at the end, and {@link #transferTo} uses a buffer sized to
  * the body. {@link #mark} and {@link #reset} work as {@link BodyStream} says.
- *
- * <p>Why one class of this size: every way of reading an {@code InputStream} ({@code read}, {@code readNBytes},
- * {@code readAllBytes}, {@code transferTo}, {@code skip}, mark/reset) is overridden here, because each must
- * count its bytes and report the end exactly once; split across classes that rule would be written twice.
  */
 public final class TrackedBody extends BodyStream {
 
