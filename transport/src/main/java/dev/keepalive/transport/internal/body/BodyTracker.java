@@ -182,21 +182,22 @@ public final class BodyTracker {
             notifyListeners(body, TransportListener::bodyDroppedAtEof);
         }
         else if (body.advance(OpenBody.OPEN, OpenBody.DONE)) {
-            // Report, then count, then free the slot: whoever sees the leak counted finds its log line, and
-            // whoever gets the freed connection sees the leak counted.
+            // Report, then count, then free the slot: whoever sees the leak counted finds its log line and its
+            // JFR event, and whoever gets the freed connection sees the leak counted. Listeners are told after
+            // the count, as TransportListener promises.
             this.suspectRequests.add(body.method, body.route, body.uri.getRawPath());
             boolean reclaim = this.settings.leakDetection().reclaim();
             log.error("Response body leaked: the application dropped {} without reading it to the end or closing it;"
                     + " {}. Close every ClientHttpResponse (try-with-resources).{}", body.describe(System.nanoTime()),
                     reclaim ? "its connection is closed and its pool slot freed" : "its connection stays leased (reclaim is off)",
                     stackText(body));
+            BodyLeakedEvent.commit(body);
             this.lastLeakMillis = System.currentTimeMillis();
             retire(body, BodyOutcome.LEAKED);
             if (reclaim) {
                 pool.release(body.lease, false, 0, CloseReason.LEAK_RECLAIMED);
             }
             notifyListeners(body, TransportListener::bodyLeaked);
-            BodyLeakedEvent.commit(body);
         }
     }
 
