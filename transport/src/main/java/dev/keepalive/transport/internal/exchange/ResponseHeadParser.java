@@ -30,6 +30,11 @@ import org.apache.hc.core5.util.CharArrayBuffer;
  * <p>It also owns two facts about a head that the rest of the exchange relies on: a head framed both by
  * {@code Transfer-Encoding} and {@code Content-Length} is a protocol error, and a connection that fails after
  * some of the head arrived is reported as {@link ResponseCutShortException}, never as a stale connection.
+ *
+ * <p>Why one class of this size: the two limits are enforced by three small nested types that share one
+ * head's state ({@link HeadWait} the deadline, {@code Guarded} the socket reads under it, {@code Limited} the
+ * byte count), and the exchange sets that state through this class's static entry points around each head;
+ * apart, each would expose to the whole package what only the parse of one head may touch.
  */
 final class ResponseHeadParser implements HttpMessageParser<ClassicHttpResponse> {
 
