@@ -265,16 +265,20 @@ class CompressionTest {
         assertFailsAtPeer(response, "gzip body truncated");
     }
 
-    /** A server cutting the connection inside the gzip stream is a body cut short (rule 9), as without gzip. */
-    @Test
-    void connectionCutInsideTheGzipStreamFails() throws Exception {
-        byte[] wire = gzip(TEXT);
+    /** A peer that announces all of {@code wire} as a gzip body, sends half of it and closes the connection. */
+    private static RawPeer cuttingHalfway(byte[] wire) throws IOException {
         String head = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + wire.length + "\r\n\r\n";
-        try (RawPeer peer = new RawPeer((conn) -> {
+        return new RawPeer((conn) -> {
             conn.readRequest();
             conn.write(concat(head.getBytes(StandardCharsets.ISO_8859_1), Arrays.copyOf(wire, wire.length / 2)));
             conn.close();
-        })) {
+        });
+    }
+
+    /** A server cutting the connection inside the gzip stream is a body cut short (rule 9), as without gzip. */
+    @Test
+    void connectionCutInsideTheGzipStreamFails() throws Exception {
+        try (RawPeer peer = cuttingHalfway(gzip(TEXT))) {
             try (ClientHttpResponse response = this.factory.createRequest(peer.uri("/cut"), HttpMethod.GET).execute()) {
                 assertThatExceptionOfType(IOException.class).isThrownBy(() -> response.getBody().readAllBytes())
                         .withMessageContaining(peer.route());
@@ -568,13 +572,7 @@ class CompressionTest {
     void connectionCutWhileTheWholeBodyIsReadFailsAndEndsTheInflater() throws Exception {
         byte[] random = new byte[64 * 1024];
         new Random(13).nextBytes(random);
-        byte[] wire = gzip(random);
-        String head = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + wire.length + "\r\n\r\n";
-        try (RawPeer peer = new RawPeer((conn) -> {
-            conn.readRequest();
-            conn.write(concat(head.getBytes(StandardCharsets.ISO_8859_1), Arrays.copyOf(wire, wire.length / 2)));
-            conn.close();
-        })) {
+        try (RawPeer peer = cuttingHalfway(gzip(random))) {
             try (ClientHttpResponse response = this.factory.createRequest(peer.uri("/cut"), HttpMethod.GET).execute()) {
                 GzipBody body = (GzipBody) response.getBody();
                 assertThat(body.read()).isNotEqualTo(-1);
