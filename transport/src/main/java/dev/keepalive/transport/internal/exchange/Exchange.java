@@ -26,6 +26,10 @@ import org.apache.hc.core5.http.protocol.HttpCoreContext;
 /**
  * One request and its response on one pooled connection, and the end of its body: EOF gives the
  * connection back, an early close drains within the budget or closes it, a failure closes it.
+ *
+ * <p>Why one class of this size: sending the request and every way its body ends decide together whether the
+ * connection goes back (what was sent, what the server said, how far the body was read), and each end path
+ * must win the body's phase change exactly once; split, the reuse decision would be made in two places.
  */
 final class Exchange implements BodyEnd {
 
