@@ -51,11 +51,9 @@ class AllocationBudgetTest {
 
     @Test
     void aSmallBodyCostsKeepaliveAtMostHalfOfWhatItCostsTunedApache() throws Exception {
-        URI uri = uri(Scenario.SMALL_PATH);
-        long keepalive = bytesPerRequest(() -> KeepAliveFactories.open(null), uri);
-        long apache = bytesPerRequest(SpringFactories::apacheTuned, uri);
-        System.out.printf("bytes allocated per request on the calling thread, 100 B: keepalive %d, apache-tuned %d%n",
-                keepalive, apache);
+        Costs costs = costs(Scenario.SMALL_PATH, "100 B");
+        long keepalive = costs.keepalive();
+        long apache = costs.apache();
         assertThat(keepalive).as("keepalive's bytes per request (apache-tuned: " + apache + ")")
                 .isLessThanOrEqualTo(apache * 50 / 100);
     }
@@ -63,11 +61,9 @@ class AllocationBudgetTest {
     /** The body's array is allocated once: no pieces copied together, no second buffer beside it. */
     @Test
     void aLargeBodyIsOneArrayAndLittleElse() throws Exception {
-        URI uri = uri(Scenario.LARGE_PATH);
-        long keepalive = bytesPerRequest(() -> KeepAliveFactories.open(null), uri);
-        long apache = bytesPerRequest(SpringFactories::apacheTuned, uri);
-        System.out.printf("bytes allocated per request on the calling thread, 64 KiB: keepalive %d, apache-tuned %d%n",
-                keepalive, apache);
+        Costs costs = costs(Scenario.LARGE_PATH, "64 KiB");
+        long keepalive = costs.keepalive();
+        long apache = costs.apache();
         assertThat(keepalive).as("keepalive's bytes per request (apache-tuned: " + apache + ")")
                 .isLessThan(Scenario.LARGE_BYTES + 8 * 1024);
     }
@@ -80,13 +76,24 @@ class AllocationBudgetTest {
      */
     @Test
     void aGzipBodyCostsKeepaliveAtMostTwoThirdsOfWhatItCostsTunedApache() throws Exception {
-        URI uri = uri(Scenario.GZIP_JSON_PATH);
-        long keepalive = bytesPerRequest(() -> KeepAliveFactories.open(null), uri);
-        long apache = bytesPerRequest(SpringFactories::apacheTuned, uri);
-        System.out.printf("bytes allocated per request on the calling thread, 64 KiB gzip: keepalive %d, apache-tuned %d%n",
-                keepalive, apache);
+        Costs costs = costs(Scenario.GZIP_JSON_PATH, "64 KiB gzip");
+        long keepalive = costs.keepalive();
+        long apache = costs.apache();
         assertThat(keepalive).as("keepalive's bytes per request (apache-tuned: " + apache + ")")
                 .isLessThanOrEqualTo(apache * 2 / 3);
+    }
+
+    /** Bytes per request on the calling thread for keepalive and tuned Apache, read from {@code path}. */
+    private record Costs(long keepalive, long apache) {
+    }
+
+    private Costs costs(String path, String label) throws Exception {
+        URI uri = uri(path);
+        Costs costs = new Costs(bytesPerRequest(() -> KeepAliveFactories.open(null), uri),
+                bytesPerRequest(SpringFactories::apacheTuned, uri));
+        System.out.printf("bytes allocated per request on the calling thread, %s: keepalive %d, apache-tuned %d%n",
+                label, costs.keepalive(), costs.apache());
+        return costs;
     }
 
     private URI uri(String path) {
